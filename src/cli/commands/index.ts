@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { registerCa } from './ca/index.js';
+import { registerCert } from './cert/index.js';
+import { registerStart } from './start.js';
+
+/** A command area: adds `swarmguard <area> ...` to the program. Keep these modules light: actions import the library lazily. */
+export type Register = (program: Command, ctx: () => CliContext) => void;
+
+export const COMMANDS: Register[] = [registerCa, registerCert, registerStart];

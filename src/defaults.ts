@@ -1,0 +1,77 @@
+/**
+ * Every secure default and hard limit in one place (STYLE habit 7).
+ * Facts from ../shared/specs/swarmkit.md are cited by section.
+ */
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export const defaults = Object.freeze({
+  state: {
+    /** Environment variable naming the state directory. */
+    envVar: 'SWARMGUARD_STATE',
+    /** Directory under $HOME when the variable is unset. */
+    homeDirName: '.swarmguard',
+    fileMode: 0o600,
+    dirMode: 0o700,
+    /** How long a writer waits for the state lock before giving up. */
+    lockTimeoutMs: 10_000,
+    /** A lock older than this whose owner PID is gone is stale and may be broken. */
+    lockStaleMs: 30_000,
+    lockRetryMs: 25,
+  },
+  ca: {
+    passphraseEnvVar: 'SWARMGUARD_CA_PASSPHRASE',
+    /** spec 2.1: root CN, 20 years (630720000 s), backdated 5 minutes. */
+    rootCommonName: 'swarm-ca',
+    rootValidityMs: 630_720_000 * 1000,
+    rootBackdateMs: 5 * MINUTE,
+    /** spec 2.2: node certs default 2160 h, backdated 1 h from rounded now, minimum 1 h. */
+    nodeCertExpiryMs: 90 * DAY,
+    nodeCertBackdateMs: HOUR,
+    minCertExpiryMs: HOUR,
+    /** spec 2.3: an imported root must be valid for at least a year. */
+    minRootRemainingMs: 8760 * HOUR,
+    /** spec 2.1: serials are 20 random bytes with the top bit cleared. */
+    serialBytes: 20,
+    /** spec 3: renew at a random point in [50 %, 80 %) of the life. */
+    renewWindow: [0.5, 0.8] as const,
+    /** CRLs we sign are valid this long; mTLS peers refetch before nextUpdate. */
+    crlValidityMs: 7 * DAY,
+    /** Keys accepted in CSRs and imported roots (spec 2.3). */
+    minRsaBits: 2048,
+    allowedCurves: ['P-256', 'P-384', 'P-521'] as const,
+    /** Node's default scrypt-free PBES2 export for the CA key at rest. */
+    keyCipher: 'aes-256-cbc',
+    /** Hard cap on a CSR's size (PEM or DER), far above any real one. */
+    maxCsrBytes: 64 * 1024,
+  },
+  cfssl: {
+    /** spec 5.3: swarmkit limits the response body to 256 KiB; we cap requests the same. */
+    maxRequestBytes: 256 * 1024,
+    requestTimeoutMs: 10_000,
+    signPath: '/api/v1/cfssl/sign',
+  },
+  tls: {
+    minVersion: 'TLSv1.2' as const,
+    /** TLS 1.2 AEAD suites only (spec 8.1, swarmkit >= 2.1.1); TLS 1.3 suites are all AEAD. */
+    ciphers: [
+      'ECDHE-ECDSA-AES256-GCM-SHA384',
+      'ECDHE-ECDSA-AES128-GCM-SHA256',
+      'ECDHE-ECDSA-CHACHA20-POLY1305',
+      'ECDHE-RSA-AES256-GCM-SHA384',
+      'ECDHE-RSA-AES128-GCM-SHA256',
+      'ECDHE-RSA-CHACHA20-POLY1305',
+    ].join(':'),
+  },
+  x509: {
+    /** Bounded work on hostile inputs. */
+    maxChainLength: 10,
+    maxPathBuildingSteps: 2_000,
+    maxCertBytes: 256 * 1024,
+    maxPemBlocks: 1_000,
+  },
+});
+
+export type Defaults = typeof defaults;
+export const TIME = { MINUTE, HOUR, DAY } as const;

@@ -73,6 +73,7 @@ export class FileStore implements StateStore {
   private readonly lockTimeoutMs: number;
   private readonly lockStaleMs: number;
   private held = 0;
+  private readonly logs = new Map<string, AppendLog>();
 
   constructor(dir: string, options: FileStoreOptions = {}) {
     this.location = path.resolve(dir);
@@ -110,6 +111,28 @@ export class FileStore implements StateStore {
     } catch (e) {
       throw ioError('write', f, e);
     }
+  }
+
+  async append(key: string, data: Uint8Array | string): Promise<void> {
+    const f = this.file(key);
+    let log = this.logs.get(f);
+    if (!log) {
+      await this.ensureDir(path.dirname(f));
+      log = this.logs.get(f) ?? new AppendLog(f);
+      this.logs.set(f, log);
+    }
+    try {
+      await log.append(typeof data === 'string' ? Buffer.from(data) : Buffer.from(data));
+    } catch (e) {
+      throw ioError('append to', f, e);
+    }
+  }
+
+  /** Close open log handles (tests; long-running servers on shutdown). */
+  async close(): Promise<void> {
+    const logs = [...this.logs.values()];
+    this.logs.clear();
+    await Promise.all(logs.map((l) => l.close()));
   }
 
   async delete(key: string): Promise<void> {
@@ -214,4 +237,45 @@ export class FileStore implements StateStore {
 function ioError(op: string, file: string, cause: unknown): RuntimeError {
   const code = (cause as NodeJS.ErrnoException)?.code ?? 'EIO';
   return new RuntimeError('ERR_STATE_IO', `cannot ${op} ${file} (${code}); check the state directory's permissions and free space`, { cause });
+}
+
+/**
+ * An append-only file with group commit: records queued while one write+fsync
+ * is in flight go out together in the next one.
+ */
+class AppendLog {
+  private fh: fsp.FileHandle | undefined;
+  private queue: Array<{ data: Buffer; done: (e?: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(private readonly file: string) {}
+
+  append(data: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ data, done: (e) => (e ? reject(e) : resolve()) });
+      this.flushing ??= this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        this.fh ??= await fsp.open(this.file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND, defaults.state.fileMode);
+        await this.fh.write(Buffer.concat(batch.map((b) => b.data)));
+        await this.fh.sync();
+        for (const b of batch) b.done();
+      } catch (e) {
+        for (const b of batch) b.done(e);
+      }
+    }
+    this.flushing = undefined;
+  }
+
+  async close(): Promise<void> {
+    await this.flushing;
+    await this.fh?.close();
+    this.fh = undefined;
+  }
 }

@@ -10,6 +10,12 @@ export interface StateStore {
   read(key: string): Promise<Buffer | undefined>;
   /** Replace the value atomically: readers see the old or the new value, never a mix. */
   write(key: string, data: Uint8Array | string): Promise<void>;
+  /**
+   * Append one record durably to a log key (created on first use). Resolves
+   * once the record is on stable storage; concurrent appends may share one
+   * fsync (group commit).
+   */
+  append(key: string, data: Uint8Array | string): Promise<void>;
   /** Remove the key; absent keys are fine. */
   delete(key: string): Promise<void>;
   /** Keys under a prefix (`ca/issued/`), sorted. */

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
+import { registerExportRoot } from './export-root.js';
+import { registerInit } from './init.js';
+import { registerIssue } from './issue.js';
 
 /** `swarmguard ca <verb>`: the cluster certificate authority. */
 export function registerCa(program: Command, ctx: () => CliContext): void {
   const area = program.command('ca').description('the cluster certificate authority (SwarmKit-compatible)');
-  void area;
-  void ctx;
+  registerInit(area, ctx);
+  registerIssue(area, ctx);
+  registerExportRoot(area, ctx);
 }

@@ -114,7 +114,12 @@ export interface StartCfsslServeOptions {
   caKey: string;
   /** cfssl signing config (object or JSON text), e.g. the §11 `default` and `CA` profiles. */
   config: object | string;
-  /** Serve HTTPS with this certificate and key (PEM); plain HTTP when absent. */
+  /**
+   * Serve HTTPS with this certificate and key (PEM); plain HTTP when absent.
+   * SwarmKit only accepts an https:// external CA: with http:// `docker swarm ca
+   * --rotate` fails with "there must be at least one valid, reachable external CA".
+   * The certificate needs SAN IP:127.0.0.1 (cfsslGencert hostname '127.0.0.1').
+   */
   tls?: { cert: string; key: string };
   /** Bind address; 127.0.0.1 unless told otherwise. Keep it on loopback. */
   host?: string;

@@ -68,13 +68,31 @@ function cfsslBinary(): string {
   return cfssl;
 }
 
-/** Runs `cfssl certinfo -cert FILE` on a PEM certificate and returns the parsed JSON. */
+/**
+ * Runs `cfssl certinfo -cert FILE` and returns the parsed JSON. cfssl refuses a
+ * file with more than one PEM block, and swarm-node.crt can hold a chain (leaf
+ * first), so only the first certificate is passed; see cfsslCertinfoAll.
+ */
 export async function cfsslCertinfo(pem: string): Promise<CfsslCertInfo> {
+  const first = splitPemCertificates(pem)[0];
+  if (first === undefined) throw new Error('cfsslCertinfo: no PEM certificate in the input');
   const tmp = await makeTempDir('sgc-');
   const file = join(tmp, 'cert.pem');
-  await writeFile(file, pem);
+  await writeFile(file, first);
   const result = await runChecked(cfsslBinary(), ['certinfo', '-cert', file]);
   return JSON.parse(result.stdout) as CfsslCertInfo;
+}
+
+/** cfsslCertinfo for every certificate of a PEM bundle, in file order. */
+export async function cfsslCertinfoAll(pem: string): Promise<CfsslCertInfo[]> {
+  const infos: CfsslCertInfo[] = [];
+  for (const block of splitPemCertificates(pem)) infos.push(await cfsslCertinfo(block));
+  return infos;
+}
+
+/** The CERTIFICATE blocks of a PEM text, each with a trailing newline. */
+export function splitPemCertificates(pem: string): string[] {
+  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).map((b) => `${b}\n`);
 }
 
 /** `cfssl gencert -initca`: a new self-signed root and its key. */

@@ -3,11 +3,11 @@
  * dockerd mode. The dockerd basics are proven by ../dockerd-smoke.test.ts.
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { cfsslCertinfo, cfsslGencert, cfsslInitCa, startCfsslServe } from './cfssl.js';
+import { cfsslCertinfo, cfsslCertinfoAll, cfsslGencert, cfsslInitCa, startCfsslServe } from './cfssl.js';
 import { startDockerd, startDockerdInNetns } from './dockerd.js';
 import { checks, requireDockerd, requireTool, requireTools } from './interop.js';
 import { opensslText, opensslVerify } from './openssl.js';
@@ -105,3 +105,46 @@ function canConnect(host: string, port: number): Promise<boolean> {
     socket.once('error', () => resolve(false));
   });
 }
+
+test('cfssl serve over HTTPS works as a swarm external CA (spec §11)', async (t) => {
+  if (!(await requireDockerd(t)) || !(await requireTool(t, 'cfssl', checks.cfssl))) return;
+
+  const config = {
+    signing: {
+      ...SIGNING_CONFIG.signing,
+      profiles: { CA: { usages: ['cert sign', 'crl sign'], expiry: '43800h', ca_constraint: { is_ca: true } } },
+    },
+  };
+  const root = await cfsslInitCa({ CN: 'swarm-ca', key: { algo: 'ecdsa', size: 256 } });
+  const tls = await cfsslGencert({
+    csr: { CN: '127.0.0.1', key: { algo: 'ecdsa', size: 256 } },
+    caCert: root.cert,
+    caKey: root.key,
+    config,
+    hostname: '127.0.0.1',
+  });
+  const [daemon, server] = await Promise.all([
+    startDockerd(),
+    startCfsslServe({ caCert: root.cert, caKey: root.key, config, tls: { cert: tls.cert, key: tls.key } }),
+  ]);
+  assert.match(server.signUrl, /^https:/);
+  await daemon.swarmInit();
+
+  const rootFile = join(daemon.tmp, 'external-root.pem');
+  await writeFile(rootFile, root.cert);
+  const started = Date.now();
+  await daemon.docker(
+    ['swarm', 'ca', '--rotate', '--detach=false', '--ca-cert', rootFile, '--external-ca', `protocol=cfssl,url=${server.signUrl},cacert=${rootFile}`],
+    { check: true },
+  );
+  t.diagnostic(`rotation onto cfssl serve took ${Date.now() - started} ms`);
+
+  // After this rotation swarm-node.crt holds more than the leaf (leaf first).
+  const chain = await cfsslCertinfoAll(await readFile(daemon.certificates.nodeCert, 'utf8'));
+  t.diagnostic(`swarm-node.crt: ${chain.map((c) => `${c.subject.common_name} <- ${c.issuer.common_name}`).join(', ')}`);
+  const leaf = chain[0];
+  assert.ok(leaf);
+  assert.equal(leaf.subject.organizational_unit, 'swarm-manager');
+  assert.match(await server.logs(), new RegExp(`signed certificate with serial number ${leaf.serial_number}`));
+  assert.equal(await readFile(daemon.certificates.rootCa, 'utf8'), root.cert);
+});

@@ -88,13 +88,30 @@ export function loadPrivateKey(input: string | Uint8Array, passphrase: Uint8Arra
   try {
     if (isPem) return createPrivateKey({ key: text, format: 'pem', ...(passphrase ? { passphrase: Buffer.from(passphrase) } : {}) });
     const der = Buffer.from(typeof input === 'string' ? Buffer.from(input, 'latin1') : input);
-    try {
-      return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    } catch {
-      return createPrivateKey({ key: der, format: 'der', type: 'sec1' });
+    const pass = passphrase ? { passphrase: Buffer.from(passphrase) } : {};
+    for (const type of ['pkcs8', 'sec1', 'pkcs1'] as const) {
+      try {
+        return createPrivateKey({ key: der, format: 'der', type, ...(type === 'pkcs8' ? pass : {}) });
+      } catch (e) {
+        if (type === 'pkcs1') throw e;
+      }
     }
+    throw new Error('unreachable');
   } catch (e) {
     if (encrypted) throw new InputError('ERR_KEY_PASSPHRASE', `cannot decrypt ${what}: wrong passphrase or damaged key`, { cause: e });
     throw new InputError('ERR_KEY_MALFORMED', `${what} is not a readable private key (PEM or DER PKCS#8/SEC1/PKCS#1)`, { cause: e });
+  }
+}
+
+/** Parse a public key (SPKI DER or PEM `PUBLIC KEY`); anything unreadable → ERR_KEY_MALFORMED. */
+export function parsePublicKey(input: Uint8Array, what = 'public key'): KeyObject {
+  const text = Buffer.from(input.subarray(0, 64)).toString('latin1');
+  try {
+    if (text.includes('-----BEGIN')) return createPublicKey({ key: Buffer.from(input).toString('latin1'), format: 'pem' });
+    subjectPublicKeyBits(input); // strict outer structure first
+    return createPublicKey({ key: Buffer.from(input), format: 'der', type: 'spki' });
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError('ERR_KEY_MALFORMED', `${what} is not a readable SubjectPublicKeyInfo (${e.message})`, { cause: e });
+    throw new InputError('ERR_KEY_MALFORMED', `${what} is not a readable public key (PEM or DER SubjectPublicKeyInfo)`, { cause: e });
   }
 }

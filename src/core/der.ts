@@ -75,8 +75,8 @@ export function oid(dotted: string): Buffer {
   if (hit) return hit;
   const arcs = dotted.split('.').map((a) => Number.parseInt(a, 10));
   if (arcs.length < 2 || arcs.some((a) => !Number.isSafeInteger(a) || a < 0)) throw new TypeError(`oid: ${dotted}`);
-  const out: number[] = [arcs[0]! * 40 + arcs[1]!];
-  for (const arc of arcs.slice(2)) {
+  const out: number[] = [];
+  for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
     const chunk: number[] = [];
     let v = arc;
     do {

@@ -27,16 +27,34 @@ export const Tag = {
 
 // ---------------------------------------------------------------- writer
 
-function lengthBytes(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
+function headerLength(n: number): number {
+  return n < 0x80 ? 2 : n < 0x100 ? 3 : n < 0x10000 ? 4 : n < 0x1000000 ? 5 : 6;
 }
 
+/** Write tag + definite length into `out` at 0; returns the header size. */
+function writeHeader(out: Buffer, tag: number, n: number): number {
+  out[0] = tag;
+  if (n < 0x80) {
+    out[1] = n;
+    return 2;
+  }
+  const h = headerLength(n);
+  out[1] = 0x80 | (h - 2);
+  for (let i = h - 1, v = n; i >= 2; i--, v = Math.floor(v / 256)) out[i] = v & 0xff;
+  return h;
+}
+
+/** One TLV around the concatenation of `content`, in a single allocation (hot path). */
 export function tlv(tag: number, ...content: Uint8Array[]): Buffer {
-  const body = content.length === 1 ? Buffer.from(content[0]!) : Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag]), lengthBytes(body.length), body]);
+  let n = 0;
+  for (const c of content) n += c.length;
+  const out = Buffer.allocUnsafe(headerLength(n) + n);
+  let p = writeHeader(out, tag, n);
+  for (const c of content) {
+    out.set(c, p);
+    p += c.length;
+  }
+  return out;
 }
 
 export const seq = (...c: Uint8Array[]): Buffer => tlv(Tag.SEQUENCE, ...c);

@@ -26,6 +26,8 @@ export const HARNESS_LIMITS = Object.freeze({
   readyIntervalMs: 50,
   /** dockerd waits up to 15 s for containers on SIGTERM (its default shutdown-timeout). */
   stopGraceMs: 20_000,
+  /** On SIGINT/SIGTERM, how long graceful cleanup may take before everything is killed. */
+  signalCleanupMs: 10_000,
   logTailBytes: 4_000,
   apiTimeoutMs: 30_000,
   /** Directories searched after $PATH: sbin dirs are often missing from a non-login PATH. */

@@ -143,20 +143,56 @@ export function registerCleanup(label: string, run: () => Promise<void>, runSync
   return entry.once;
 }
 
+const CLEANUP_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function runAllSync(): void {
+  // Newest first: processes registered after their temp dir stop before it goes.
+  for (const entry of [...pending].reverse()) {
+    if (entry.done) continue;
+    try {
+      entry.runSync();
+    } catch {
+      // Best effort at exit.
+    }
+  }
+}
+
+async function runAllAsync(): Promise<void> {
+  for (const entry of [...pending].reverse()) {
+    try {
+      await entry.once();
+    } catch {
+      // Best effort; the sync pass follows.
+    }
+  }
+}
+
+/**
+ * Last-resort cleanup. 'exit' covers process.exit() and uncaught errors; a
+ * signal (a CI timeout's SIGTERM, Ctrl-C) would otherwise kill the test process
+ * without 'exit' and orphan dockerd. On a signal we stop everything gracefully
+ * (bounded), then re-raise it if nobody else handles it.
+ */
 function installExitHandler(): void {
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
-  process.on('exit', () => {
-    // Newest first: processes registered after their temp dir stop before it goes.
-    for (const entry of [...pending].reverse()) {
-      if (entry.done) continue;
-      try {
-        entry.runSync();
-      } catch {
-        // Best effort at exit.
-      }
+  process.on('exit', runAllSync);
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    const reraise = (): void => {
+      runAllSync();
+      for (const s of CLEANUP_SIGNALS) process.off(s, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    if (signalled) {
+      reraise();
+      return;
     }
-  });
+    signalled = true;
+    process.stderr.write(`[harness] ${signal}: stopping ${pending.length} harness resource(s)\n`);
+    void Promise.race([runAllAsync(), delay(HARNESS_LIMITS.signalCleanupMs)]).finally(reraise);
+  };
+  for (const s of CLEANUP_SIGNALS) process.on(s, onSignal);
 }
 
 // ---------------------------------------------------------------------------
@@ -350,8 +386,10 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
     stop,
   };
 
+  // Before readiness a death is reported by the thrown error instead.
+  let isReady = false;
   void exited.then(async (status) => {
-    if (!stopRequested) {
+    if (!stopRequested && isReady) {
       process.stderr.write(
         `[harness] ${options.name} (pid ${pid}) exited unexpectedly (${status.code ?? status.signal})\n${await logs()}\n`,
       );
@@ -382,6 +420,7 @@ export async function startProcess(options: StartProcessOptions): Promise<Manage
       throw new Error(`${(e as Error).message}\n${await logs()}`, { cause: e });
     }
   }
+  isReady = true;
   return handle;
 }
 

@@ -37,6 +37,8 @@ export interface CaRotation {
   crossSignedPem: string;
   /** The root being retired. */
   oldRoot: CaKeyedCert;
+  /** Whether the new root was generated here or imported; decides `mode` once the rotation finishes. */
+  source?: 'generated' | 'imported';
 }
 
 export interface CaState {
@@ -72,6 +74,17 @@ export interface IssuedRecord {
   issuedAt: string;
   /** What asked: cli, cfssl-api, renew. */
   via: string;
+}
+
+/**
+ * The roots a verifier must trust right now: the trust root, plus the other
+ * root while a rotation is in progress (old + new), so that leaves of either
+ * key validate whichever root file a peer holds (spec 4.2, 4.4).
+ */
+export function trustBundle(state: CaState): string {
+  const r = state.rotation;
+  if (!r) return state.trustRootPem;
+  return r.oldRoot.certPem + r.newRoot.certPem;
 }
 
 export async function readCaState(store: StateStore): Promise<CaState | undefined> {

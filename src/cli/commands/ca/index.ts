@@ -3,6 +3,9 @@ import type { CliContext } from '../../context.js';
 import { registerExportRoot } from './export-root.js';
 import { registerInit } from './init.js';
 import { registerIssue } from './issue.js';
+import { registerRenew } from './renew.js';
+import { registerRotate } from './rotate.js';
+import { registerStatus } from './status.js';
 
 /** `swarmguard ca <verb>`: the cluster certificate authority. */
 export function registerCa(program: Command, ctx: () => CliContext): void {
@@ -10,4 +13,7 @@ export function registerCa(program: Command, ctx: () => CliContext): void {
   registerInit(area, ctx);
   registerIssue(area, ctx);
   registerExportRoot(area, ctx);
+  registerRotate(area, ctx);
+  registerRenew(area, ctx);
+  registerStatus(area, ctx);
 }

@@ -196,11 +196,8 @@ class PathBuilder {
     const child = path[path.length - 1]!;
     const inPath = new Set(path.map(identity));
     const cands = this.candidates(child);
-    if (cands.length === 0) {
-      this.record(path, fail('ERR_X509_UNKNOWN_ISSUER', `no trusted or given certificate is named ${child.issuer.text || '(empty)'}, the issuer of ${who(child)}`));
-      return undefined;
-    }
     const tried = new Set<string>();
+    let triedAny = false;
     for (const { cert: issuer, anchor } of cands) {
       this.step();
       const id = identity(issuer);
@@ -208,6 +205,7 @@ class PathBuilder {
       const key = `${issuer.fingerprint256}:${anchor}`;
       if (inPath.has(id) || tried.has(key)) continue;
       tried.add(key);
+      triedAny = true;
       const attempt = [...path, issuer];
       if (attempt.length > this.limits.maxChainLength) {
         this.record(attempt, fail('ERR_X509_CHAIN_TOO_LONG', `the path would be longer than ${this.limits.maxChainLength} certificates`));
@@ -233,6 +231,10 @@ class PathBuilder {
       }
       const done = this.extend(attempt);
       if (done) return done;
+    }
+    if (!triedAny) {
+      const why = cands.length === 0 ? 'no trusted or given certificate is named' : 'only certificates already in the path are named';
+      this.record(path, fail('ERR_X509_UNKNOWN_ISSUER', `${why} ${child.issuer.text || '(empty)'}, the issuer of ${who(child)}`));
     }
     return undefined;
   }

@@ -206,10 +206,6 @@ const STRING_TYPES: Record<number, (b: Buffer) => string | undefined> = {
   },
 };
 
-export function isStringTag(tag: number): boolean {
-  return STRING_TYPES[tag] !== undefined;
-}
-
 /** Decode a directory string; undefined for non-string tags; MalformedCert for a bad encoding. */
 export function directoryString(d: Der, t: Tlv, field: string): string | undefined {
   const dec = STRING_TYPES[t.tag];

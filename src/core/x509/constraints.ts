@@ -168,7 +168,7 @@ function within(n: GeneralName, c: GeneralName, excluded: boolean): boolean {
 }
 
 /** The names a constraint applies to: SAN entries, the subject DN, and subject emailAddress values when there is no SAN. */
-export function constrainedNames(cert: ParsedCert): GeneralName[] {
+function constrainedNames(cert: ParsedCert): GeneralName[] {
   const names: GeneralName[] = [...(cert.ext.subjectAltName ?? [])];
   if (cert.subject.rdns.length > 0) names.push({ type: 'dn', name: cert.subject });
   if (!cert.ext.subjectAltName) {

@@ -241,7 +241,7 @@ export const EXTENSIONS: Readonly<Record<string, ExtensionRow>> = {
 /** Policy qualifiers RFC 5280 defines (CPS pointer, user notice); others in a critical extension are not understood. */
 export const KNOWN_POLICY_QUALIFIERS: readonly string[] = ['1.3.6.1.5.5.7.2.1', '1.3.6.1.5.5.7.2.2'];
 
-export const MAX_EXTENSIONS = 256;
+const MAX_EXTENSIONS = 256;
 
 /** Parse the [3] extensions field: a non-empty list, no duplicates, DER-correct criticality. */
 export function parseExtensions(d: Der, t: Tlv): { list: Extension[]; values: ExtensionValues } {

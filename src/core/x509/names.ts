@@ -4,7 +4,7 @@
  * a readable rendering.
  */
 import type { Tlv } from '../der.js';
-import { TAG, content, directoryString, expect, fail, ia5, kids, oidOf, top, whole, type Der } from './asn1.js';
+import { TAG, content, directoryString, expect, fail, ia5, kids, oidOf, whole, type Der } from './asn1.js';
 
 export interface AttributeValue {
   type: string;
@@ -69,11 +69,6 @@ export function parseName(d: Der, t: Tlv, field: string): DistinguishedName {
     rdns.push(rdn);
   }
   return { der: whole(d, t), rdns, key: nameKey(rdns), text: nameText(rdns) };
-}
-
-export function parseNameDer(der: Buffer, field: string): DistinguishedName {
-  const d = { buf: der };
-  return parseName(d, top(der, field), field);
 }
 
 function rdnKey(rdn: AttributeValue[]): string[] {

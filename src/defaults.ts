@@ -43,6 +43,8 @@ export const defaults = Object.freeze({
     allowedCurves: ['P-256', 'P-384', 'P-521'] as const,
     /** Node's default scrypt-free PBES2 export for the CA key at rest. */
     keyCipher: 'aes-256-cbc',
+    /** How many of the soonest-expiring live certificates `ca status` lists. */
+    statusSoonest: 5,
     /** Hard cap on a CSR's size (PEM or DER), far above any real one. */
     maxCsrBytes: 64 * 1024,
   },

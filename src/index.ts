@@ -17,3 +17,11 @@ export { CertificateAuthority, type CaIssueRequest, type NodeRole } from './ca/a
 export { readCaState, requireCaState, readIssued, type CaState, type IssuedRecord } from './ca/state.js';
 export { describeCa, type CaDescription } from './ca/describe.js';
 export { openRevocations, type Revocations } from './ca/revocation-list.js';
+export { rotateRoot, trustBundle, type RotateStep, type RotateOptions, type RotateResult } from './ca/rotate.js';
+export { crossSignRoot } from './ca/cross-sign.js';
+export { renewalTime, renewalDecision, renewCertificate, type RenewalDecision } from './ca/renew.js';
+export { caStatus, type CaStatus } from './ca/status.js';
+export { parseCertificate, parseCertificates, type ParsedCert } from './core/x509/parse.js';
+export { verifyChain, assertChain, type VerifyOptions, type VerifyResult } from './core/x509/verify.js';
+export { describeCertificate } from './core/x509/inspect.js';
+export { EngineClient, EngineApiError, type EngineOptions } from './engine/client.js';

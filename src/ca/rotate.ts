@@ -31,6 +31,7 @@ import { SIGNATURE_ALGORITHMS } from '../core/oids.js';
 import { derObjects, toPem } from '../core/pem.js';
 import type { StateStore } from '../store/state-store.js';
 import { crossSignRoot } from './cross-sign.js';
+import { checkCaMaterial, generateSwarmRoot } from './root-material.js';
 import { certsOf } from './describe.js';
 import { issueCertificate, selfSigner } from './issue.js';
 import { loadProfiles } from './profiles.js';
@@ -204,7 +205,7 @@ async function startRotation(ctx: StepContext): Promise<CaState> {
   if (!opts.passphrase) throw new InputError('ERR_KEY_PASSPHRASE', 'starting a rotation needs the CA passphrase (it decrypts the old key and encrypts the new one)');
   const oldDer = oldPems[0]!;
   const oldKey = await loadCaKey(store, state.signer.keyRef, opts.passphrase);
-  const fresh = opts.importRoot ? checkNewRoot(opts.importRoot, now) : await generateRoot(now);
+  const fresh = opts.importRoot ? checkNewRoot(opts.importRoot, now) : await generateSwarmRoot(now);
   if (certFields(fresh.certDer).spki.equals(certFields(oldDer).spki)) {
     // current swarmkit (spec 2.3): Go >= 1.19 chain building breaks on two roots with one key
     throw new InputError('ERR_CA_ROTATE_SAME_KEY', 'the new root has the same key as the current root; rotate to a root with a new key');
@@ -231,46 +232,8 @@ async function startRotation(ctx: StepContext): Promise<CaState> {
   };
 }
 
-async function generateRoot(now: Date): Promise<{ certDer: Buffer; key: KeyObject }> {
-  const profile = (await loadProfiles()).get('root-ca');
-  if (!profile) throw new InputError('ERR_PROFILE_INVALID', 'the root-ca certificate profile is missing from certs/; reinstall swarmguard');
-  const pair = generateP256();
-  const spki = spkiDer(pair.publicKey);
-  const issued = issueCertificate(selfSigner(pair.privateKey, [['CN', defaults.ca.rootCommonName]], spki), { profile, spki }, now);
-  return { certDer: issued.der, key: pair.privateKey };
-}
-
-/** Spec 2.3 for a root to rotate to: one self-signed CA cert, SHA-2 RSA/ECDSA, strong key, valid ≥ 1 year, with its key. */
+/** Spec 2.3 for a root to rotate to: the shared CA checks, self-signed, with its key. */
 function checkNewRoot(m: NewRootMaterial, now: Date): { certDer: Buffer; key: KeyObject } {
-  const bad = (msg: string, cause?: unknown): InputError => new InputError('ERR_CA_IMPORT', msg, cause === undefined ? {} : { cause });
-  const ders = derObjects(m.cert, ['CERTIFICATE'], 'new root certificate');
-  if (ders.length !== 1) throw bad(`the new root certificate file holds ${ders.length} certificates; it must hold exactly one`);
-  const certDer = ders[0]!;
-  let cert: X509Certificate;
-  try {
-    certFields(certDer, 'new root certificate');
-    cert = new X509Certificate(certDer);
-  } catch (e) {
-    throw bad('the new root is not a readable X.509 certificate', e);
-  }
-  if (!cert.ca) throw bad('the new root is not a CA certificate (basicConstraints CA:TRUE missing)');
-  if (cert.issuer !== cert.subject || !cert.verify(cert.publicKey)) throw bad('the new root is not self-signed; rotate to a root certificate');
-  const sigOid = signatureOid(certDer);
-  if (!SIGNATURE_ALGORITHMS[sigOid]) throw bad(`the new root is signed with ${sigOid}; SwarmKit accepts only RSA or ECDSA with SHA-256/384/512`);
-  assertStrongKey(cert.publicKey, 'new root key');
-  const validTo = Date.parse(cert.validTo);
-  if (validTo - now.getTime() < defaults.ca.minRootRemainingMs) {
-    throw bad(`the new root expires ${new Date(validTo).toISOString()}, less than a year from now; SwarmKit refuses it (spec 2.3)`);
-  }
-  if (Date.parse(cert.validFrom) > now.getTime()) throw bad(`the new root is not valid until ${new Date(Date.parse(cert.validFrom)).toISOString()}; check the clocks`);
-  const key = loadPrivateKey(m.key, m.keyPassphrase, 'the new root key');
-  if (!cert.checkPrivateKey(key)) throw new InputError('ERR_CA_KEY_MISMATCH', 'the new root key does not match the new root certificate');
-  assertStrongKey(createPublicKey(key), 'new root key');
-  return { certDer, key };
-}
-
-function signatureOid(certDer: Buffer): string {
-  const alg = certFields(certDer).signatureAlgorithmDer;
-  const [oidT] = children(alg, readTlv(alg, 0));
-  return decodeOid(contentOf(alg, oidT!));
+  const { certDer, key } = checkCaMaterial(m, now, 'new root', true, true);
+  return { certDer, key: key! };
 }

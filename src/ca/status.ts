@@ -6,6 +6,7 @@
  *
  * `buildStatus` is the pure part over material already loaded.
  */
+import { defaults } from '../defaults.js';
 import { X509Certificate, createHash } from 'node:crypto';
 import type { StateStore } from '../store/state-store.js';
 import { subjectKeyId } from '../core/keys.js';
@@ -177,7 +178,7 @@ export function rootsView(state: CaState, now: Date): RootsView {
 }
 
 export function buildStatus(state: CaState, records: IssuedRecord[], revocations: Revocations, now: Date, opts: StatusOptions = {}): CaStatus {
-  const soonest = opts.soonest ?? 5;
+  const soonest = opts.soonest ?? defaults.ca.statusSoonest;
   const rot = state.rotation;
   const view = rootsView(state, now);
   const { live, counts } = liveCertificates(records, revocations, now);

@@ -27,7 +27,7 @@ function store(t: { after: (f: () => void) => void }): FileStore {
 
 function root(validYears = 20, key = generateP256(), subject: Array<['CN' | 'O', string]> = [['CN', 'enterprise-root']]) {
   const spki = spkiDer(key.publicKey);
-  const p = { ...profiles.get('root-ca')!, expiryMs: validYears * 365 * 86_400_000 };
+  const p = { ...profiles.get('root-ca')!, subject, expiryMs: validYears * 365 * 86_400_000 };
   const cert = issueCertificate(selfSigner(key.privateKey, subject, spki), { profile: p, spki }, clock.now());
   return { cert, key };
 }

@@ -252,3 +252,47 @@ test('token rotate and inspect --engine against a fake Engine API: ages, current
   const down = await runCliAsync(['unlock-key', 'rotate', '--engine', `unix://${dir}/nothing.sock`]);
   assert.equal(down.code, 3);
 });
+
+test('token scoped + token broker as processes: one hand-out for a single-use token, then the real token is rotated', async (t) => {
+  const { dir, root, state } = setup(t);
+  const sock = path.join(dir, 'docker.sock');
+  const s: FakeSwarm = { index: 1, worker: createJoinToken(root.pem), manager: createJoinToken(root.pem), unlock: formatUnlockKey(randomBytes(32)), autolock: false, root: root.pem, updates: [] };
+  const server = await fakeEngine(sock, s);
+  t.after(() => server.close());
+  const issued = await runCliAsync(['--json', '--state', state, 'token', 'scoped', '--role', 'worker', '--ttl', '10m', '--node', 'n1']);
+  assert.equal(issued.code, 0, issued.stderr);
+  const { token, uses } = JSON.parse(issued.stdout) as { token: string; uses: number };
+  assert.equal(uses, 1);
+  assert.equal((await runCliAsync(['token', 'scoped', '--role', 'worker', '--uses', 'x'])).code, 2);
+
+  const env = { ...process.env };
+  delete env.SWARMGUARD_STATE;
+  const child = spawn(process.execPath, [cliPath, '--state', state, 'token', 'broker', '--engine', `unix://${sock}`, '--rotate-grace', '0s'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`broker did not start: ${stderr}`)), 15_000);
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  const workerBefore = s.worker;
+  const call = () => fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: JSON.stringify({ node: 'n1' }) });
+  const [a, b] = await Promise.all([call(), call()]);
+  assert.deepEqual([a.status, b.status].sort(), [200, 410]);
+  const ok = (await (a.status === 200 ? a : b).json()) as { token: string };
+  assert.equal(ok.token, workerBefore);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.notEqual(s.worker, workerBefore, 'rotated after the grace period');
+  child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.ok(!stderr.includes(token) && !stderr.includes(workerBefore) && !stderr.includes(s.worker), 'the broker never logs tokens');
+});

@@ -72,6 +72,14 @@ export const defaults = Object.freeze({
     maxPathBuildingSteps: 2_000,
     maxCertBytes: 256 * 1024,
     maxPemBlocks: 1_000,
+    /** webpki's ceiling: bounds the cost of one RSA verification on hostile input. */
+    maxRsaBits: 8192,
+    /** Larger RSA moduli are not even handed to node:crypto. */
+    rsaLoadLimitBits: 16_384,
+    /** SANs × name-constraint subtrees checked per certificate, at most. */
+    maxNameConstraintChecks: 1 << 20,
+    /** Largest pathLenConstraint accepted (as BoringSSL). */
+    maxPathLen: 255,
   },
 });
 

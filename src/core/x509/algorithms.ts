@@ -183,7 +183,7 @@ const CURVES: Record<string, { name: string; bits: number }> = {
 };
 
 /** RSA keys larger than this are not even loaded (bounds work on hostile input). */
-const RSA_LOAD_LIMIT_BITS = 16_384;
+const RSA_LOAD_LIMIT_BITS = defaults.x509.rsaLoadLimitBits;
 
 /** Bit length of an RSAPublicKey's modulus, or a reason it is not a valid one. */
 function rsaModulusBits(key: Buffer): number | string {
@@ -259,8 +259,7 @@ export interface AlgorithmPolicy {
 
 export const DEFAULT_ALGORITHM_POLICY: AlgorithmPolicy = Object.freeze({
   minRsaBits: defaults.ca.minRsaBits,
-  // webpki's ceiling: bounds the cost of one RSA verification on hostile input.
-  maxRsaBits: 8192,
+  maxRsaBits: defaults.x509.maxRsaBits,
   curves: defaults.ca.allowedCurves,
 });
 

@@ -5,6 +5,7 @@
  * CN fallback).
  */
 import { isIP } from 'node:net';
+import { defaults } from '../../defaults.js';
 import { OID_EMAIL_ADDRESS, generalNameText, ipText, nameHasPrefix, type GeneralName } from './names.js';
 import type { NameConstraints } from './extensions.js';
 import type { ParsedCert } from './types.js';
@@ -14,7 +15,7 @@ import type { ParsedCert } from './types.js';
  * above this is refused before any comparison: BoringSSL's limit, which
  * bounds the work hostile name lists can cause.
  */
-export const MAX_NAME_CONSTRAINT_CHECKS = 1 << 20;
+export const MAX_NAME_CONSTRAINT_CHECKS = defaults.x509.maxNameConstraintChecks;
 
 export type ConstraintResult = { ok: true; comparisons: number } | { ok: false; budget: boolean; reason: string };
 

@@ -4,6 +4,7 @@
  * whether it may be critical, and parses the value strictly.
  */
 import type { Tlv } from '../der.js';
+import { defaults } from '../../defaults.js';
 import { TAG, bitString, boolean, expect, fail, integerBytes, kids, octetString, oidOf, smallUint, top, type Der } from './asn1.js';
 import { parseGeneralName, parseGeneralNames, type GeneralName } from './names.js';
 
@@ -45,7 +46,7 @@ export const KEY_USAGE_NAMES = [
 export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
 
 /** RFC 5280 caps a pathLenConstraint we accept at 255, as BoringSSL does. */
-const MAX_PATH_LEN = 255;
+const MAX_PATH_LEN = defaults.x509.maxPathLen;
 /** Bounds on list sizes inside one extension (far above real certificates). */
 const MAX_ITEMS = 4096;
 

@@ -3,7 +3,7 @@
  * Every reader throws `MalformedCert` (turned into InputError ERR_X509_MALFORMED
  * by parse.ts) and does work linear in its input.
  */
-import { readTlv, children, contentOf, decodeOid, type Tlv } from '../der.js';
+import { Tag, readTlv, children, contentOf, decodeOid, type Tlv } from '../der.js';
 
 /** Internal: a structural defect; parse.ts turns it into an InputError. */
 export class MalformedCert extends Error {}
@@ -12,26 +12,7 @@ export function fail(why: string): never {
   throw new MalformedCert(why);
 }
 
-export const TAG = {
-  BOOLEAN: 0x01,
-  INTEGER: 0x02,
-  BIT_STRING: 0x03,
-  OCTET_STRING: 0x04,
-  NULL: 0x05,
-  OID: 0x06,
-  UTF8_STRING: 0x0c,
-  NUMERIC_STRING: 0x12,
-  PRINTABLE_STRING: 0x13,
-  TELETEX_STRING: 0x14,
-  IA5_STRING: 0x16,
-  UTC_TIME: 0x17,
-  GENERALIZED_TIME: 0x18,
-  VISIBLE_STRING: 0x1a,
-  UNIVERSAL_STRING: 0x1c,
-  BMP_STRING: 0x1e,
-  SEQUENCE: 0x30,
-  SET: 0x31,
-} as const;
+export { Tag as TAG };
 
 /** A view over one DER buffer: the readers below take (view, tlv). */
 export interface Der {

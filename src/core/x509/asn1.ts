@@ -12,7 +12,7 @@ export function fail(why: string): never {
   throw new MalformedCert(why);
 }
 
-export { Tag as TAG };
+export const TAG = Tag;
 
 /** A view over one DER buffer: the readers below take (view, tlv). */
 export interface Der {

@@ -212,3 +212,31 @@ test('a node joining with a token made by `token create` (right digest, wrong se
   const joined = await joiner.swarmJoin({ remoteAddr: init.addr, token: init.workerToken });
   assert.equal(joined.clusterId, init.clusterId);
 });
+
+test('broker against a real engine: a single-use scoped token yields the real worker token once, then it is rotated', async (t) => {
+  if (!(await requireDockerd(t))) return;
+  const { EngineClient } = await import('../../src/engine/client.js');
+  const { FileStore } = await import('../../src/store/file-store.js');
+  const { TokenBroker } = await import('../../src/tokens/scoped/broker.js');
+  const { issueScopedToken, loadOrCreateIssuer } = await import('../../src/tokens/scoped/token.js');
+  const { systemClock } = await import('../../src/core/clock.js');
+  const daemon = await startDockerd();
+  const swarm = await daemon.swarmInit();
+  const store = new FileStore(join(daemon.tmp, 'sg-state'));
+  const engine = new EngineClient({ url: `unix://${daemon.socket}` });
+  const issuer = await loadOrCreateIssuer(store, new Date());
+  const broker = new TokenBroker({ engine, store, publicKey: issuer.publicKey, clock: systemClock, rotateGraceMs: 60_000 });
+  const addr = await broker.listen(0);
+  const { token } = await issueScopedToken(issuer, { role: 'worker', uses: 1, addr: '127.0.0.1', cluster: swarm.clusterId }, { now: new Date() });
+  const url = `http://127.0.0.1:${addr.port}/v1/join-token`;
+  const responses = await Promise.all([1, 2, 3].map(() => fetch(url, { method: 'POST', headers: { Authorization: `Bearer ${token}` } })));
+  assert.deepEqual(responses.map((r) => r.status).sort(), [200, 410, 410]);
+  const got = (await responses.find((r) => r.status === 200)!.json()) as { token: string };
+  assert.equal(got.token, swarm.workerToken);
+  await broker.close();
+  engine.close();
+  await store.close();
+  const now = (await daemon.docker(['swarm', 'join-token', '-q', 'worker'], { check: true })).stdout.trim();
+  assert.notEqual(now, swarm.workerToken, 'the handed-out token was rotated away');
+  assert.equal((await daemon.docker(['swarm', 'join-token', '-q', 'manager'], { check: true })).stdout.trim(), swarm.managerToken);
+});

@@ -153,3 +153,15 @@ test('node key file: malformed inputs give typed errors', () => {
   const doubled = f.pem.replace('kek-version: 0\n', 'kek-version: 0\nkek-version: 1\n');
   assert.throws(() => parseNodeKeyFile(doubled), { code: 'ERR_UNLOCK_NODE_KEY_MALFORMED' });
 });
+
+test('verify: the legacy SEC1 form with RFC 1423 headers (swarm-rafttool downgrade-key) opens with the KEK', () => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const kek = randomBytes(32);
+  const pem = privateKey.export({ type: 'sec1', format: 'pem', cipher: 'aes-256-cbc', passphrase: kek }) as string;
+  const file = parseNodeKeyFile(pem);
+  assert.equal(file.format, 'legacy-sec1');
+  assert.deepEqual(file.unknownHeaders, []);
+  assert.equal(verifyUnlockKey(file, { kek }).status, 'opens');
+  assert.equal(verifyUnlockKey(file, { kek: randomBytes(32) }).status, 'wrong-key');
+  assert.throws(() => rekeyNodeKey(file, kek, randomBytes(32)), { code: 'ERR_UNLOCK_PBES2_UNSUPPORTED' });
+});

@@ -5,6 +5,7 @@ import { registerInit } from './init.js';
 import { registerIssue } from './issue.js';
 import { registerRenew } from './renew.js';
 import { registerRotate } from './rotate.js';
+import { registerServe } from './serve.js';
 import { registerStatus } from './status.js';
 
 /** `swarmguard ca <verb>`: the cluster certificate authority. */
@@ -16,4 +17,5 @@ export function registerCa(program: Command, ctx: () => CliContext): void {
   registerRotate(area, ctx);
   registerRenew(area, ctx);
   registerStatus(area, ctx);
+  registerServe(area, ctx);
 }

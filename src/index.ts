@@ -25,3 +25,16 @@ export { parseCertificate, parseCertificates, type ParsedCert } from './core/x50
 export { verifyChain, assertChain, type VerifyOptions, type VerifyResult } from './core/x509/verify.js';
 export { describeCertificate } from './core/x509/inspect.js';
 export { EngineClient, EngineApiError, type EngineOptions } from './engine/client.js';
+export { parseJoinToken, createJoinToken, digestPartFor, rootDigest, tokenFingerprint, tokensEqual } from './tokens/join-token.js';
+export { verifyJoinToken } from './tokens/verify.js';
+export { inspectJoinToken } from './tokens/inspect.js';
+export { rotateJoinToken } from './tokens/rotate.js';
+export { loadRootBundle } from './tokens/root-bundle.js';
+export { parseUnlockKey, formatUnlockKey, newUnlockKey } from './tokens/unlock-key.js';
+export { verifyUnlockKey } from './tokens/unlock-verify.js';
+export { rotateUnlockKey } from './tokens/unlock-rotate.js';
+export { rekeyNodeKey } from './tokens/rekey.js';
+export { parseNodeKeyFile } from './tokens/node-key.js';
+export { issueScopedToken, verifyScopedToken, checkScope, loadOrCreateIssuer } from './tokens/scoped/token.js';
+export { TokenBroker } from './tokens/scoped/broker.js';
+export * from './tokens/errors.js';

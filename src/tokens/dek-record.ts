@@ -7,10 +7,10 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { secretbox } from '@noble/ciphers/salsa';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { UnlockFormatError } from './errors.js';
 
-const U = tokenDefaults.unlock;
+const U = defaults.tokens.unlock;
 
 export const RecordAlgorithm = {
   NONE: 0,

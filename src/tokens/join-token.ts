@@ -5,10 +5,10 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { toBase36 } from '../core/ids.js';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { malformedToken } from './errors.js';
 
-const J = tokenDefaults.join;
+const J = defaults.tokens.join;
 const BASE36 = /^[0-9a-z]+$/;
 
 export type JoinRole = 'worker' | 'manager';

@@ -6,11 +6,11 @@
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { parsePem, toPem } from '../core/pem.js';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { UnlockFormatError } from './errors.js';
 import { parseEncryptedPrivateKeyInfo, type Pbes2Params } from './pbes2.js';
 
-const U = tokenDefaults.unlock;
+const U = defaults.tokens.unlock;
 
 export type NodeKeyFormat = 'encrypted-pkcs8' | 'pkcs8' | 'legacy-sec1';
 

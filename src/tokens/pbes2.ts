@@ -6,10 +6,10 @@
  */
 import { createCipheriv, createDecipheriv, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { Tag, children, contentOf, decodeOid, expectTag, octets, oid, readTlv, seq, smallInt, type Tlv } from '../core/der.js';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { UnlockFormatError } from './errors.js';
 
-const U = tokenDefaults.unlock;
+const U = defaults.tokens.unlock;
 
 /** One row per algorithm we know by OID. */
 const OID = {

@@ -6,7 +6,7 @@
  * its own algorithm and a fresh nonce; headers kept and sorted (Go pem layout).
  * Pure: returns the new file text; the caller writes it (atomically, 0600).
  */
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { TokenUsageError, UnlockFormatError, UnlockVerificationError } from './errors.js';
 import { bytesEqual } from './join-token.js';
 import { decodeRecordHeader, encodeRecordHeader, openRecord, RecordAlgorithm, sealRecord } from './dek-record.js';
@@ -14,7 +14,7 @@ import { formatNodeKeyFile, loadPkcs8, parseNodeKeyFile, type NodeKeyFile } from
 import { decryptPbes2, encryptPbes2 } from './pbes2.js';
 import { unlockKeyFingerprint } from './unlock-key.js';
 
-const U = tokenDefaults.unlock;
+const U = defaults.tokens.unlock;
 const DEK_HEADERS = new Set<string>([U.dekHeader, U.pendingDekHeader]);
 
 export interface RekeyResult {

@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { parsePem, toPem } from '../core/pem.js';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { TokenFormatError } from './errors.js';
 import { rootDigest } from './join-token.js';
 
@@ -23,8 +23,8 @@ export interface RootBundle {
 export function loadRootBundle(input: Uint8Array | string, what = 'root bundle'): RootBundle {
   const pem = typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input);
   if (pem.length === 0) throw new TokenFormatError('ERR_TOKEN_ROOT', `${what} is empty; pass the swarm's root CA PEM (swarm-root-ca.crt)`);
-  if (pem.length > tokenDefaults.roots.maxBundleBytes) {
-    throw new TokenFormatError('ERR_TOKEN_ROOT', `${what} is larger than ${tokenDefaults.roots.maxBundleBytes} bytes; it is not a swarm root bundle`);
+  if (pem.length > defaults.tokens.roots.maxBundleBytes) {
+    throw new TokenFormatError('ERR_TOKEN_ROOT', `${what} is larger than ${defaults.tokens.roots.maxBundleBytes} bytes; it is not a swarm root bundle`);
   }
   let blocks;
   try {

@@ -5,7 +5,7 @@
  * SHA-256 cannot be recovered from the ledger.
  */
 import type { StateStore } from '../store/state-store.js';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { tokenHash, type JoinRole } from './join-token.js';
 
 export interface SeenRecord {
@@ -35,7 +35,7 @@ export interface TokenAge {
   knownBefore: boolean;
 }
 
-const KEY = tokenDefaults.seen.storeKey;
+const KEY = defaults.tokens.seen.storeKey;
 
 export async function readLedger(store: StateStore): Promise<SeenLedger> {
   const raw = await store.read(KEY);
@@ -64,7 +64,7 @@ export async function observeTokens(store: StateStore, clusterId: string, curren
       const prior = ledger.tokens[hash];
       const rec: SeenRecord = prior
         ? { ...prior, lastSeen: at }
-        : { fingerprint: hash.slice(0, tokenDefaults.join.fingerprintHex), role, clusterId, firstSeen: at, lastSeen: at };
+        : { fingerprint: hash.slice(0, defaults.tokens.join.fingerprintHex), role, clusterId, firstSeen: at, lastSeen: at };
       delete rec.retiredAt;
       ledger.tokens[hash] = rec;
       for (const [h, r] of Object.entries(ledger.tokens)) {
@@ -93,7 +93,7 @@ export async function tokenAges(store: StateStore, current: Partial<Record<JoinR
 
 function prune(ledger: SeenLedger): void {
   const entries = Object.entries(ledger.tokens);
-  const max = tokenDefaults.seen.maxRecords;
+  const max = defaults.tokens.seen.maxRecords;
   if (entries.length <= max) return;
   const retired = entries.filter(([, r]) => r.retiredAt).sort(([, a], [, b]) => Date.parse(a.retiredAt!) - Date.parse(b.retiredAt!));
   for (const [h] of retired.slice(0, entries.length - max)) delete ledger.tokens[h];

@@ -4,10 +4,10 @@
  * node key and the secretbox key of the raft-dek record.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { UnlockFormatError } from './errors.js';
 
-const U = tokenDefaults.unlock;
+const U = defaults.tokens.unlock;
 const RAW_B64 = /^[A-Za-z0-9+/]+$/;
 
 function malformed(why: string): UnlockFormatError {
@@ -42,5 +42,5 @@ export function newUnlockKey(random: (n: number) => Buffer = randomBytes): Buffe
 
 /** A public name for a KEK: the first hex characters of SHA-256 over its bytes. */
 export function unlockKeyFingerprint(kek: Uint8Array): string {
-  return createHash('sha256').update(kek).digest('hex').slice(0, tokenDefaults.join.fingerprintHex);
+  return createHash('sha256').update(kek).digest('hex').slice(0, defaults.tokens.join.fingerprintHex);
 }

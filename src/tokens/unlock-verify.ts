@@ -6,7 +6,7 @@
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { spkiDer } from '../core/keys.js';
-import { tokenDefaults } from './defaults.js';
+import { defaults } from '../defaults.js';
 import { UnlockFormatError } from './errors.js';
 import { bytesEqual } from './join-token.js';
 import { codecFor, decodeRecordHeader, openRecord, RecordAlgorithm } from './dek-record.js';
@@ -14,7 +14,7 @@ import { headerValue, loadPkcs8, type NodeKeyFile, type NodeKeyFormat } from './
 import { decryptPbes2, swarmkitLayoutDeviations } from './pbes2.js';
 import { unlockKeyFingerprint } from './unlock-key.js';
 
-const U = tokenDefaults.unlock;
+const U = defaults.tokens.unlock;
 
 export type UnlockStatus =
   /** The key opens the node key and every DEK record. */

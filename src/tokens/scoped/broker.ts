@@ -16,7 +16,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Clock } from '../../core/clock.js';
 import { isSwarmguardError, type SwarmguardError } from '../../errors.js';
 import type { StateStore } from '../../store/state-store.js';
-import { tokenDefaults } from '../defaults.js';
+import { defaults } from '../../defaults.js';
 import { TokenFormatError, TokenSwarmError } from '../errors.js';
 import type { JoinRole } from '../join-token.js';
 import { rotateJoinToken } from '../rotate.js';
@@ -24,7 +24,7 @@ import { readSwarm, type SwarmEngine } from '../swarm.js';
 import { checkScope, verifyScopedToken } from './token.js';
 import { UseCounter } from './uses.js';
 
-const B = tokenDefaults.broker;
+const B = defaults.tokens.broker;
 
 export interface BrokerOptions {
   engine: SwarmEngine;

@@ -7,11 +7,11 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type { StateStore } from '../../store/state-store.js';
-import { tokenDefaults } from '../defaults.js';
+import { defaults } from '../../defaults.js';
 import { ScopedTokenRejected, TokenFormatError, TokenUsageError } from '../errors.js';
 import type { JoinRole } from '../join-token.js';
 
-const S = tokenDefaults.scoped;
+const S = defaults.tokens.scoped;
 
 export interface ScopedClaims {
   role: JoinRole;

@@ -5,7 +5,7 @@
  * fetched: when anything fails afterwards the use is spent (fail closed).
  */
 import type { StateStore } from '../../store/state-store.js';
-import { tokenDefaults } from '../defaults.js';
+import { defaults } from '../../defaults.js';
 import { ScopedTokenRejected } from '../errors.js';
 import type { ScopedToken } from './token.js';
 
@@ -32,7 +32,7 @@ export class UseCounter {
 
   /** Count one use of `t`; throws ERR_TOKEN_SCOPED_EXHAUSTED when its limit is reached. */
   claim(t: ScopedToken, now: Date): Promise<UseRecord> {
-    const key = `${tokenDefaults.scoped.usesPrefix}/${t.jti}.json`;
+    const key = `${defaults.tokens.scoped.usesPrefix}/${t.jti}.json`;
     return this.serial(() =>
       this.store.withLock(async () => {
         const raw = await this.store.read(key);

@@ -15,14 +15,14 @@ export function registerBroker(area: Command, ctx: () => CliContext): void {
       const { loadOrCreateIssuer } = await import('../../../tokens/scoped/token.js');
       const { TokenBroker } = await import('../../../tokens/scoped/broker.js');
       const { TokenUsageError } = await import('../../../tokens/errors.js');
-      const { tokenDefaults } = await import('../../../tokens/defaults.js');
+      const { defaults } = await import('../../../defaults.js');
       const m = /^(.+):(\d{1,5})$/.exec(o.listen);
       if (!m) throw new TokenUsageError('ERR_TOKEN_SCOPED_OPTIONS', `--listen must be host:port, not ${JSON.stringify(o.listen)}`);
       const host = m[1]!.replace(/^\[|\]$/g, '');
       if (!/^(127\.|::1$|localhost$)/.test(host)) c.log(`warning: listening on ${host}, not loopback: put TLS in front of the broker, the real token travels in the response`);
       const store = c.store();
       const issuer = await loadOrCreateIssuer(store, c.clock.now());
-      const engine = new EngineClient({ url: o.engine, timeoutMs: tokenDefaults.engine.timeoutMs });
+      const engine = new EngineClient({ url: o.engine, timeoutMs: defaults.tokens.engine.timeoutMs });
       const broker = new TokenBroker({
         engine,
         store,
@@ -32,7 +32,7 @@ export function registerBroker(area: Command, ctx: () => CliContext): void {
         log: (l) => c.log(`broker: ${l}`),
       });
       const addr = await broker.listen(Number(m[2]), host);
-      const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}${tokenDefaults.broker.path}`;
+      const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}${defaults.tokens.broker.path}`;
       c.log(`broker: listening on ${url}`);
       if (c.json) c.emit({ url }, () => '');
       await new Promise<void>((resolve) => {

@@ -25,8 +25,8 @@ export function registerInspect(area: Command, ctx: () => CliContext): void {
         const { EngineClient } = await import('../../../engine/client.js');
         const { readSwarm } = await import('../../../tokens/swarm.js');
         const { tokenAges } = await import('../../../tokens/seen.js');
-        const { tokenDefaults } = await import('../../../tokens/defaults.js');
-        const engine = new EngineClient({ url: o.engine, timeoutMs: tokenDefaults.engine.timeoutMs });
+        const { defaults } = await import('../../../defaults.js');
+        const engine = new EngineClient({ url: o.engine, timeoutMs: defaults.tokens.engine.timeoutMs });
         try {
           swarm = await readSwarm(engine);
         } finally {

@@ -12,9 +12,9 @@ export function registerRotate(area: Command, ctx: () => CliContext): void {
       const { parseRole, humanAge } = await import('./input.js');
       const { EngineClient } = await import('../../../engine/client.js');
       const { rotateJoinToken } = await import('../../../tokens/rotate.js');
-      const { tokenDefaults } = await import('../../../tokens/defaults.js');
+      const { defaults } = await import('../../../defaults.js');
       const role = parseRole(o.role);
-      const engine = new EngineClient({ url: o.engine, timeoutMs: tokenDefaults.engine.timeoutMs });
+      const engine = new EngineClient({ url: o.engine, timeoutMs: defaults.tokens.engine.timeoutMs });
       let r;
       try {
         r = await rotateJoinToken(engine, c.store(), role, c.clock);

@@ -17,9 +17,9 @@ export function registerScoped(area: Command, ctx: () => CliContext): void {
       const { parseDuration } = await import('../../../core/duration.js');
       const { loadOrCreateIssuer, issueScopedToken } = await import('../../../tokens/scoped/token.js');
       const { TokenUsageError } = await import('../../../tokens/errors.js');
-      const { tokenDefaults } = await import('../../../tokens/defaults.js');
+      const { defaults } = await import('../../../defaults.js');
       const role = parseRole(o.role);
-      const uses = o.uses === undefined ? tokenDefaults.scoped.defaultUses : Number(o.uses);
+      const uses = o.uses === undefined ? defaults.tokens.scoped.defaultUses : Number(o.uses);
       if (!/^\d+$/.test(o.uses ?? '1')) throw new TokenUsageError('ERR_TOKEN_SCOPED_OPTIONS', `--uses must be a whole number, not ${JSON.stringify(o.uses)}`);
       const now = c.clock.now();
       const issuer = await loadOrCreateIssuer(c.store(), now);

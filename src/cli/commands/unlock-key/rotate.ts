@@ -10,8 +10,8 @@ export function registerRotate(area: Command, ctx: () => CliContext): void {
       const c = ctx();
       const { EngineClient } = await import('../../../engine/client.js');
       const { rotateUnlockKey } = await import('../../../tokens/unlock-rotate.js');
-      const { tokenDefaults } = await import('../../../tokens/defaults.js');
-      const engine = new EngineClient({ url: o.engine, timeoutMs: tokenDefaults.engine.timeoutMs });
+      const { defaults } = await import('../../../defaults.js');
+      const engine = new EngineClient({ url: o.engine, timeoutMs: defaults.tokens.engine.timeoutMs });
       let r;
       try {
         r = await rotateUnlockKey(engine);

@@ -8,6 +8,7 @@ import type { Clock } from '../../core/clock.js';
 import { derObjects, toPem } from '../../core/pem.js';
 import { InputError } from '../../errors.js';
 import type { CertificateAuthority } from '../authority.js';
+import { CsrVerifierPool, defaultVerifyThreads } from './csr-pool.js';
 import { identityDue, issueServerIdentity, type TlsIdentity } from './identity.js';
 import { cfsslLimits } from './limits.js';
 import { startCfsslServer, type CfsslServer, type ServerTlsOptions } from './server.js';
@@ -30,6 +31,8 @@ export interface ServeCfsslOptions {
   clusterId?: string;
   allowCrossSign?: boolean;
   expiryMs?: number;
+  /** Worker threads that verify CSRs (0 = on the main thread); default defaultVerifyThreads(). */
+  verifyThreads?: number;
   /** Re-read CA state (SIGHUP). */
   reload?: () => Promise<void>;
 }
@@ -62,7 +65,9 @@ export function readClientCa(bundle: Uint8Array): string[] {
 
 export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions): Promise<RunningCfssl> {
   const log = o.log ?? (() => undefined);
+  const pool = new CsrVerifierPool(o.verifyThreads ?? defaultVerifyThreads());
   const signer = new CfsslSigner(ca, {
+    readCsr: (pem) => pool.verify(pem),
     ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
     ...(o.allowCrossSign ? { allowCrossSign: true } : {}),
     ...(o.expiryMs !== undefined ? { expiryMs: o.expiryMs } : {}),
@@ -85,7 +90,13 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
       ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
     };
   }
-  const server = await startCfsslServer({ signer, host: o.host, port: o.port, ...(tls ? { tls } : {}), log });
+  let server: CfsslServer;
+  try {
+    server = await startCfsslServer({ signer, host: o.host, port: o.port, ...(tls ? { tls } : {}), log });
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
 
   // A self-issued identity is re-issued in place before it expires.
   let renewing = false;
@@ -113,6 +124,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
     `client certificates: ${clientAuth === 'none' ? 'not checked' : clientAuth === 'manager' ? 'swarm managers only' : 'required'}`,
     o.clusterId !== undefined ? `cluster ${o.clusterId} only` : 'any cluster',
     o.allowCrossSign ? 'cross-signing allowed' : 'no cross-signing',
+    `${pool.size} CSR verifier thread${pool.size === 1 ? '' : 's'}`,
   ].join(', ');
   return {
     server,
@@ -130,6 +142,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
     async stop() {
       if (renewTimer) clearInterval(renewTimer);
       await server.close();
+      await pool.close();
       const store = ca.store as { close?: () => Promise<void> };
       await store.close?.();
     },

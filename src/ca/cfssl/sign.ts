@@ -6,7 +6,7 @@
 import { InputError } from '../../errors.js';
 import type { CertificateAuthority, NodeRole } from '../authority.js';
 import { ROLE_OU, ROLE_PROFILE } from '../authority.js';
-import { readCsr } from '../csr.js';
+import { readCsr, type ParsedCsr } from '../csr.js';
 import type { Profile } from '../profiles.js';
 import { failureBody, successBody } from './envelope.js';
 import { isInternal, toFailure } from './errors.js';
@@ -22,6 +22,8 @@ export interface CfsslSignerOptions {
   via?: string;
   /** Server-side log for internal faults (details never go to the client). */
   log?: (msg: string) => void;
+  /** Parse and verify a PEM CSR; default inline readCsr (a CsrVerifierPool moves it off the main thread). */
+  readCsr?: (pem: string) => Promise<ParsedCsr>;
 }
 
 export interface CfsslResponse {
@@ -66,7 +68,7 @@ export class CfsslSigner {
       plan = parseSignRequest(body, this.policy);
       // cfssl only takes PEM here (anything else is "CSR Decode failed", 9002)
       if (!plan.csrPem.includes('-----BEGIN ')) throw new InputError('ERR_PEM_NO_BLOCK', 'certificate_request holds no PEM block; send the CSR as PEM (-----BEGIN CERTIFICATE REQUEST-----)');
-      const csr = readCsr(Buffer.from(plan.csrPem, 'utf8'));
+      const csr = this.opts.readCsr ? await this.opts.readCsr(plan.csrPem) : readCsr(Buffer.from(plan.csrPem, 'utf8'));
       const issued =
         plan.kind === 'node'
           ? await this.ca.issue({

@@ -13,6 +13,7 @@ interface ServeOptions {
   clusterId?: string;
   allowCrossSign?: boolean;
   expiry?: string;
+  verifyThreads?: string;
   passphraseFile?: string;
 }
 
@@ -30,6 +31,7 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
     .option('--cluster-id <id>', 'sign only for this cluster ID (subject O); other clusters are refused')
     .option('--allow-cross-sign', 'honour profile "CA" (cross-sign a new swarm root under this CA); off by default: it mints CA certificates')
     .option('--expiry <duration>', 'lifetime of node certificates (default 2160h)')
+    .option('--verify-threads <n>', 'worker threads that verify CSRs (0 = main thread; default: one per extra core, at most 4)')
     .option('--insecure-http', 'plain HTTP, no TLS, loopback only (benchmarks); swarm managers refuse http:// external CAs')
     .option('--passphrase-file <file>', 'file holding the CA passphrase (- for stdin)')
     .action(async (o: ServeOptions) => {
@@ -37,6 +39,9 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
       const { UsageError } = await import('../../../errors.js');
       const { parseListen, checkServeFlags } = await import('../../../ca/cfssl/flags.js');
       checkServeFlags(o, (msg) => new UsageError('ERR_CLI_USAGE', msg));
+      if (o.verifyThreads !== undefined && !/^([0-9]|[1-5][0-9]|6[0-4])$/.test(o.verifyThreads)) {
+        throw new UsageError('ERR_CLI_USAGE', `--verify-threads must be a whole number from 0 to 64, not ${JSON.stringify(o.verifyThreads)}`);
+      }
       const listen = parseListen(o.listen);
       const { readFileArg } = await import('../../context.js');
       const { caPassphrase } = await import('../../passphrase.js');
@@ -63,6 +68,7 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
         ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
         ...(o.allowCrossSign ? { allowCrossSign: true } : {}),
         ...(o.expiry !== undefined ? { expiryMs: parseDuration(o.expiry, '--expiry') } : {}),
+        ...(o.verifyThreads !== undefined ? { verifyThreads: Number(o.verifyThreads) } : {}),
         reload: async () => {
           revocations = await openRevocations(store);
           await ca.reload();

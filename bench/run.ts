@@ -3,6 +3,7 @@
  *
  *   node dist/bench/run.js [--rounds N] [--csrs N] [--concurrency 16,32]
  *                          [--transports mtls,http] [--only serve|issue] [--quick]
+ *                          [--verify-threads N]   (passed to ca serve)
  *
  * Prints the environment, per-round lines on stderr, then markdown tables on
  * stdout. Servers it starts are stopped by PID, also when it fails.
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     transports: { type: 'string', default: 'mtls,http' },
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'verify-threads': { type: 'string' },
   },
 });
 const rounds = values.quick ? 1 : Number(values.rounds);
@@ -97,6 +99,7 @@ async function main(): Promise<void> {
           transports,
           rounds,
           warmup: 3000,
+          ...(values['verify-threads'] !== undefined ? { verifyThreads: Number(values['verify-threads']) } : {}),
           cfssl,
           log,
         });

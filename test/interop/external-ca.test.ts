@@ -10,7 +10,8 @@
  * issuance log, it verifies under our root with openssl, its AKI is our
  * root's SKI), the swarm's TrustRoot must be our root, and `docker node ls`
  * must work. A second daemon joins as a worker: its certificate is signed by
- * us too, through the manager's CA server.
+ * us too, through the manager's CA server; promoted to manager, it renews
+ * through us again.
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
@@ -92,7 +93,7 @@ async function diagnostics(t: TestContext, what: Record<string, { logs(maxBytes?
   t.diagnostic('log tails of dockerd and ca serve were written to stderr');
 }
 
-test('a real swarm rotates onto swarmguard ca serve as its external CA, and a worker joins through it', { timeout: 300_000 }, async (t) => {
+test('a real swarm rotates onto swarmguard ca serve as its external CA, and a worker joins (and is promoted) through it', { timeout: 300_000 }, async (t) => {
   if (!(await requireTools(t, { ...dockerdChecks, openssl: checks.openssl, cfssl: checks.cfssl }))) return;
 
   const tmp = await makeTempDir('sgc-');
@@ -177,6 +178,10 @@ test('a real swarm rotates onto swarmguard ca serve as its external CA, and a wo
     const verified = await opensslVerify({ caFile: ourRootFile, certFile: leafFile, purpose: 'sslclient' });
     assert.ok(verified.ok, `openssl verify under our root: ${verified.output}`);
 
+    // what an operator sees: docker info (the CLI) names our root as the trust root
+    const cliTrust = await manager.docker(['info', '--format', '{{json .Swarm.Cluster.TLSInfo.TrustRoot}}'], { check: true });
+    assert.equal(new X509Certificate(JSON.parse(cliTrust.stdout) as string).fingerprint256, ourRoot.fingerprint256, 'docker info shows our root');
+
     const nodes = await manager.docker(['node', 'ls', '--format', '{{.ID}} {{.ManagerStatus}} {{.TLSStatus}}'], { check: true });
     assert.match(nodes.stdout.trim(), new RegExp(`^${swarm.nodeId} Leader`));
 
@@ -196,6 +201,24 @@ test('a real swarm rotates onto swarmguard ca serve as its external CA, and a wo
     assert.ok((await opensslVerify({ caFile: ourRootFile, certFile: workerFile, purpose: 'sslclient' })).ok);
     const all = await manager.docker(['node', 'ls', '--format', '{{.ID}}'], { check: true });
     assert.deepEqual(all.stdout.trim().split('\n').sort(), [swarm.nodeId, joined.nodeId].sort());
+
+    // A role change forces a renewal (spec 3) without any rotation: the promoted worker's
+    // manager certificate is signed by us as well.
+    await manager.docker(['node', 'promote', joined.nodeId], { check: true });
+    let promotedPem = '';
+    await waitFor(
+      async () => {
+        promotedPem = splitPemCertificates(await readFile(worker!.certificates.nodeCert, 'utf8'))[0] ?? '';
+        return promotedPem !== '' && new X509Certificate(promotedPem).subject.includes('OU=swarm-manager');
+      },
+      { timeoutMs: CONVERGE_TIMEOUT_MS, intervalMs: 200, what: 'the promoted node to get a manager certificate' },
+    );
+    const promoted = new X509Certificate(promotedPem);
+    const promotedRecord = (await issuedSerials(state)).get(normSerial(promoted.serialNumber));
+    assert.ok(promotedRecord, "the promoted node's manager certificate is in our issuance log");
+    assert.equal(promotedRecord.role, 'manager');
+    assert.equal(promotedRecord.nodeId, joined.nodeId);
+    assert.deepEqual((await cfsslCertinfo(promotedPem)).sans, ['swarm-manager', joined.nodeId, 'swarm-ca']);
 
     // ca serve stops cleanly on SIGTERM and says what it did.
     const status = await serve.proc.stop();

@@ -35,6 +35,12 @@ test('flag mistakes exit 2 with every problem named, before asking for the passp
   const r3 = runCli(['--state', state, 'ca', 'serve', '--listen', 'nonsense', '--insecure-no-client-auth']);
   assert.equal(r3.code, 2);
   assert.match(r3.stderr, /not HOST:PORT/);
+  const r5 = runCli(['--state', state, 'ca', 'serve', '--insecure-no-client-auth', '--expiry', '30m']);
+  assert.equal(r5.code, 2);
+  assert.match(r5.stderr, /minimum of 1h/);
+  const r6 = runCli(['--state', state, 'ca', 'serve', '--insecure-no-client-auth', '--verify-threads', 'many']);
+  assert.equal(r6.code, 2);
+  assert.match(r6.stderr, /--verify-threads must be a whole number/);
   const r4 = runCli(['--state', state, 'ca', 'serve', '--listen', '127.0.0.1:0', '--insecure-no-client-auth'], { env: { SWARMGUARD_CA_PASSPHRASE: 'wrong passphrase' } });
   assert.equal(r4.code, 2);
   assert.match(r4.stderr, /ERR_KEY_PASSPHRASE/);

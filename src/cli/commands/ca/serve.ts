@@ -43,11 +43,16 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
         throw new UsageError('ERR_CLI_USAGE', `--verify-threads must be a whole number from 0 to 64, not ${JSON.stringify(o.verifyThreads)}`);
       }
       const listen = parseListen(o.listen);
+      const { parseDuration } = await import('../../../core/duration.js');
+      const { defaults } = await import('../../../defaults.js');
+      const expiryMs = o.expiry !== undefined ? parseDuration(o.expiry, '--expiry') : undefined;
+      if (expiryMs !== undefined && expiryMs < defaults.ca.minCertExpiryMs) {
+        throw new UsageError('ERR_CLI_USAGE', `--expiry ${o.expiry} is below SwarmKit's minimum of 1h; give 1h or more`);
+      }
       const { readFileArg } = await import('../../context.js');
       const { caPassphrase } = await import('../../passphrase.js');
       const { CertificateAuthority } = await import('../../../ca/authority.js');
       const { openRevocations } = await import('../../../ca/revocation-list.js');
-      const { parseDuration } = await import('../../../core/duration.js');
       const { serveCfssl } = await import('../../../ca/cfssl/serve.js');
 
       const passphrase = await caPassphrase({ ...(o.passphraseFile !== undefined ? { passphraseFile: o.passphraseFile } : {}), required: true });
@@ -67,7 +72,7 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
         ...(o.requireManager ? { requireManager: true } : {}),
         ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
         ...(o.allowCrossSign ? { allowCrossSign: true } : {}),
-        ...(o.expiry !== undefined ? { expiryMs: parseDuration(o.expiry, '--expiry') } : {}),
+        ...(expiryMs !== undefined ? { expiryMs } : {}),
         ...(o.verifyThreads !== undefined ? { verifyThreads: Number(o.verifyThreads) } : {}),
         reload: async () => {
           revocations = await openRevocations(store);

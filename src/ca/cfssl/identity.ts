@@ -10,7 +10,7 @@ import { spkiDer } from '../../core/keys.js';
 import { OID } from '../../core/oids.js';
 import type { CertificateAuthority } from '../authority.js';
 import type { ParsedCsr } from '../csr.js';
-import { cfsslLimits } from './limits.js';
+import { defaults } from '../../defaults.js';
 
 export interface TlsIdentity {
   /** Leaf followed by the signer's chain, PEM. */
@@ -34,7 +34,7 @@ export async function issueServerIdentity(ca: CertificateAuthority, hosts: reado
     key: { type: 'ec', curve: 'P-256' },
     signatureAlgorithm: OID.ecdsaWithSHA256,
   };
-  const issued = await ca.issue({ csr: request, profile: SERVER_PROFILE, subject: [['CN', cfsslLimits.serverCommonName]], hosts: [...hosts], via });
+  const issued = await ca.issue({ csr: request, profile: SERVER_PROFILE, subject: [['CN', defaults.cfssl.serverCommonName]], hosts: [...hosts], via });
   return {
     certPem: issued.chainPem,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }) as string,
@@ -45,7 +45,7 @@ export async function issueServerIdentity(ca: CertificateAuthority, hosts: reado
 }
 
 /** True once `share` of the identity's life has passed: time to issue a new one. */
-export function identityDue(id: Pick<TlsIdentity, 'notBefore' | 'notAfter'>, now: Date, share = cfsslLimits.serverCertRenewAt): boolean {
+export function identityDue(id: Pick<TlsIdentity, 'notBefore' | 'notAfter'>, now: Date, share = defaults.cfssl.serverCertRenewAt): boolean {
   const life = id.notAfter.getTime() - id.notBefore.getTime();
   return now.getTime() >= id.notBefore.getTime() + life * share;
 }

@@ -9,7 +9,7 @@
  */
 import { InputError } from '../../errors.js';
 import type { NodeRole } from '../authority.js';
-import { cfsslLimits } from './limits.js';
+import { defaults } from '../../defaults.js';
 
 /** One entry of `subject.names` (cfssl csr.Name). */
 export interface SignRequestName {
@@ -63,7 +63,7 @@ function optString(doc: Record<string, unknown>, key: string, where = ''): strin
 function readNames(v: unknown): SignRequestName[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw fieldError('subject.names must be a list');
-  if (v.length > cfsslLimits.maxNames) throw fieldError(`subject.names has ${v.length} entries; at most ${cfsslLimits.maxNames}`);
+  if (v.length > defaults.cfssl.maxNames) throw fieldError(`subject.names has ${v.length} entries; at most ${defaults.cfssl.maxNames}`);
   return v.map((n, i) => {
     if (typeof n !== 'object' || n === null || Array.isArray(n)) throw fieldError(`subject.names[${i}] must be an object`);
     const o = n as Record<string, unknown>;
@@ -111,9 +111,9 @@ export function parseSignRequestJson(body: Uint8Array): SignRequestInput {
 
 function requestHosts(req: SignRequestInput): string[] {
   const hosts = req.hostname ? req.hostname.split(',').map((h) => h.trim()) : (req.hosts ?? []);
-  if (hosts.length > cfsslLimits.maxHosts) throw new InputError('ERR_CFSSL_HOSTS', `hosts has ${hosts.length} entries; at most ${cfsslLimits.maxHosts}`);
+  if (hosts.length > defaults.cfssl.maxHosts) throw new InputError('ERR_CFSSL_HOSTS', `hosts has ${hosts.length} entries; at most ${defaults.cfssl.maxHosts}`);
   for (const h of hosts) {
-    if (h.length === 0 || h.length > cfsslLimits.maxHostLength) throw new InputError('ERR_CFSSL_HOSTS', `every host must be 1 to ${cfsslLimits.maxHostLength} characters`);
+    if (h.length === 0 || h.length > defaults.cfssl.maxHostLength) throw new InputError('ERR_CFSSL_HOSTS', `every host must be 1 to ${defaults.cfssl.maxHostLength} characters`);
   }
   return hosts;
 }

@@ -10,7 +10,7 @@ import { InputError } from '../../errors.js';
 import type { CertificateAuthority } from '../authority.js';
 import { CsrVerifierPool, defaultVerifyThreads } from './csr-pool.js';
 import { identityDue, issueServerIdentity, type TlsIdentity } from './identity.js';
-import { cfsslLimits } from './limits.js';
+import { defaults } from '../../defaults.js';
 import { startCfsslServer, type CfsslServer, type ServerTlsOptions } from './server.js';
 import { CfsslSigner } from './sign.js';
 
@@ -79,7 +79,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
     let certPem = o.certPem;
     let keyPem = o.keyPem;
     if (certPem === undefined || keyPem === undefined) {
-      identity = await issueServerIdentity(ca, o.hosts ?? cfsslLimits.serverHosts);
+      identity = await issueServerIdentity(ca, o.hosts ?? defaults.cfssl.serverHosts);
       ({ certPem, keyPem } = identity);
     }
     tls = {
@@ -104,7 +104,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
     ? setInterval(() => {
         if (renewing || !identity || !identityDue(identity, o.clock.now())) return;
         renewing = true;
-        issueServerIdentity(ca, o.hosts ?? cfsslLimits.serverHosts)
+        issueServerIdentity(ca, o.hosts ?? defaults.cfssl.serverHosts)
           .then((next) => {
             identity = next;
             server.setIdentity(next.certPem, next.keyPem);
@@ -114,7 +114,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
           .finally(() => {
             renewing = false;
           });
-      }, cfsslLimits.serverCertCheckMs)
+      }, defaults.cfssl.serverCertCheckMs)
     : undefined;
   renewTimer?.unref();
 

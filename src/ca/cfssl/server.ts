@@ -13,7 +13,6 @@ import { defaults } from '../../defaults.js';
 import { RuntimeError } from '../../errors.js';
 import { failureBody } from './envelope.js';
 import { failure, type CfsslFailure } from './errors.js';
-import { cfsslLimits } from './limits.js';
 import type { CfsslSigner } from './sign.js';
 
 export interface ServerTlsOptions {
@@ -68,9 +67,9 @@ export function formatUrl(scheme: 'http' | 'https', host: string, port: number):
 
 export async function startCfsslServer(opts: CfsslServerOptions): Promise<CfsslServer> {
   const log = opts.log ?? (() => undefined);
-  const maxBytes = opts.maxRequestBytes ?? cfsslLimits.maxRequestBytes;
-  const timeoutMs = opts.requestTimeoutMs ?? cfsslLimits.requestTimeoutMs;
-  const paths = new Set(opts.signPaths ?? [cfsslLimits.signPath, cfsslLimits.altSignPath]);
+  const maxBytes = opts.maxRequestBytes ?? defaults.cfssl.maxRequestBytes;
+  const timeoutMs = opts.requestTimeoutMs ?? defaults.cfssl.requestTimeoutMs;
+  const paths = new Set(opts.signPaths ?? [defaults.cfssl.signPath, defaults.cfssl.altSignPath]);
   const tls = opts.tls;
   const counters = { requests: 0, issued: 0, refused: 0 };
   const inFlight = new Set<Promise<unknown>>();
@@ -92,7 +91,7 @@ export async function startCfsslServer(opts: CfsslServerOptions): Promise<CfsslS
   /** After refusing a request whose body we will not read: drop the connection once the answer is out. */
   const dropSoon = (req: IncomingMessage): void => {
     req.resume();
-    setTimeout(() => req.socket.destroy(), cfsslLimits.dropAfterRefusalMs).unref();
+    setTimeout(() => req.socket.destroy(), defaults.cfssl.dropAfterRefusalMs).unref();
   };
 
   const clientVerdict = (req: IncomingMessage): CfsslFailure | null => {
@@ -244,7 +243,7 @@ export async function startCfsslServer(opts: CfsslServerOptions): Promise<CfsslS
   let closed: Promise<void> | undefined;
   return {
     url,
-    signUrl: `${url}${opts.signPaths?.[0] ?? cfsslLimits.signPath}`,
+    signUrl: `${url}${opts.signPaths?.[0] ?? defaults.cfssl.signPath}`,
     host: opts.host,
     port,
     setIdentity(certPem, keyPem) {
@@ -264,7 +263,7 @@ export async function startCfsslServer(opts: CfsslServerOptions): Promise<CfsslS
         closing = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const grace = opts.shutdownGraceMs ?? cfsslLimits.shutdownGraceMs;
+        const grace = opts.shutdownGraceMs ?? defaults.cfssl.shutdownGraceMs;
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>((resolve) => {
           timer = setTimeout(() => resolve('late'), grace);

@@ -15,6 +15,8 @@ export interface ImageRef {
   /** registry/repository: the Notary GUN. */
   gun: string;
   tag: string;
+  /** False when the tag is the default (`latest`), not written in the reference. */
+  tagGiven: boolean;
 }
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
@@ -53,7 +55,7 @@ export function parseImageRef(ref: string): ImageRef {
   }
   for (const p of parts) if (!COMPONENT.test(p)) throw bad(ref, `bad path component ${JSON.stringify(p)} (lower-case letters, digits, separators)`);
   const repository = parts.join('/');
-  return { registry, repository, gun: `${registry}/${repository}`, tag };
+  return { registry, repository, gun: `${registry}/${repository}`, tag, tagGiven: colon > slash };
 }
 
 /** spec §9: Docker's default notary server for a registry. */

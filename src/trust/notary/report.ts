@@ -105,7 +105,7 @@ export function describeRepository(set: NotaryTrustedSet, now: Date): Repository
       const na = new Date(k.certNotAfter);
       horizon.push({ what: `${r.name} key ${k.keyId.slice(0, 12)}… certificate${k.name ? ` (${k.name})` : ''}`, expires: k.certNotAfter, inDays: days(na, now) });
       if (na.getTime() - now.getTime() < L.certWarnMs) {
-        warnings.push(`the ${r.name} certificate ${k.keyId.slice(0, 12)}…${k.name ? ` (${k.name})` : ''} expires ${k.certNotAfter} (in ${days(na, now)} days); rotate the key (notary key rotate GUN ${r.name === 'root' ? 'root' : r.name})`);
+        warnings.push(`the ${r.name} certificate ${k.keyId.slice(0, 12)}…${k.name ? ` (${k.name})` : ''} expires ${k.certNotAfter} (in ${days(na, now)} days); ${r.name.startsWith('targets/') ? 'replace the delegation key (notary delegation add GUN ' + r.name + ' NEW.crt, then remove the old key)' : `rotate the key (notary key rotate GUN ${r.name})`}`);
       }
     }
   }

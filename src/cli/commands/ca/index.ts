@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
+import { registerCrl } from './crl.js';
 import { registerExportRoot } from './export-root.js';
 import { registerInit } from './init.js';
 import { registerIssue } from './issue.js';
+import { registerRevoke } from './revoke.js';
 import { registerRenew } from './renew.js';
 import { registerRotate } from './rotate.js';
 import { registerServe } from './serve.js';
@@ -18,4 +20,6 @@ export function registerCa(program: Command, ctx: () => CliContext): void {
   registerRenew(area, ctx);
   registerStatus(area, ctx);
   registerServe(area, ctx);
+  registerRevoke(area, ctx);
+  registerCrl(area, ctx);
 }

@@ -58,7 +58,7 @@ export function createFetcher(o: FetcherOptions = {}): Fetcher {
       agent.destroy();
       httpAgent.destroy();
     },
-    get(url, maxBytes, what) {
+    async get(url, maxBytes, what) {
       let u: URL;
       try {
         u = new URL(url);

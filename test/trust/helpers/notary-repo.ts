@@ -68,6 +68,8 @@ export interface CertOptions {
   sha1?: boolean;
   /** Existing key pair to certify. */
   privateKey?: KeyObject;
+  /** subjectAltName IP addresses (TLS server certificates in tests). */
+  ipSans?: string[];
 }
 
 /** A DER certificate (v3, basicConstraints) built with core/der.ts. */
@@ -84,6 +86,8 @@ export function makeCert(o: CertOptions): { der: Buffer; privateKey: KeyObject }
   const nb = o.notBefore ?? new Date(Date.now() - DAY);
   const na = o.notAfter ?? new Date(Date.now() + 3650 * DAY);
   const bc = seq(oid('2.5.29.19'), bool(true), octets(o.isCa ? seq(bool(true)) : seq()));
+  const exts = [bc];
+  if (o.ipSans?.length) exts.push(seq(oid('2.5.29.17'), octets(seq(...o.ipSans.map((ip) => tlv(0x87, Buffer.from(ip.split('.').map(Number))))))));
   const tbs = seq(
     explicit(0, smallInt(2)),
     uint(randomBytes(16)),
@@ -92,7 +96,7 @@ export function makeCert(o: CertOptions): { der: Buffer; privateKey: KeyObject }
     seq(time(nb), time(na)),
     name(o.cn),
     spki,
-    explicit(3, seq(bc)),
+    explicit(3, seq(...exts)),
   );
   const sig = sign(hash, tbs, signer);
   return { der: seq(tbs, alg, bitString(sig)), privateKey };

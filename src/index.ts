@@ -38,3 +38,6 @@ export { parseNodeKeyFile } from './tokens/node-key.js';
 export { issueScopedToken, verifyScopedToken, checkScope, loadOrCreateIssuer } from './tokens/scoped/token.js';
 export { TokenBroker } from './tokens/scoped/broker.js';
 export * from './tokens/errors.js';
+export { revokeCertificate, REVOCATION_REASONS, type RevokeRequest, type RevokeResult } from './ca/revoke.js';
+export { signCrl, readCrl, crlStale } from './ca/crl.js';
+export { MtlsServerCredentials, clientOptions, authorizePeer, revocationCheck, secureContextOptions, type MtlsMaterial, type MtlsPolicy } from './ca/mtls.js';

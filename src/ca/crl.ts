@@ -7,6 +7,7 @@ import 'reflect-metadata';
 import { webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { Clock } from '../core/clock.js';
+import { smallInt } from '../core/der.js';
 import { keyInfo } from '../core/keys.js';
 import { parsePem, toPem } from '../core/pem.js';
 import { defaults } from '../defaults.js';
@@ -39,19 +40,6 @@ async function webKey(key: KeyObject): Promise<{ key: webcrypto.CryptoKey; alg: 
   return { key: k, alg: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } };
 }
 
-function crlNumberValue(n: number): ArrayBuffer {
-  // INTEGER, minimal two's complement
-  const bytes: number[] = [];
-  let v = n;
-  do {
-    bytes.unshift(v & 0xff);
-    v = Math.floor(v / 256);
-  } while (v > 0);
-  if (bytes[0]! & 0x80) bytes.unshift(0);
-  const der = Uint8Array.from([0x02, bytes.length, ...bytes]);
-  return der.buffer;
-}
-
 /** Sign a new CRL with the next CRL number and store it at ca/crl.pem. */
 export async function signCrl(store: StateStore, signer: Signer, clock: Clock): Promise<SignedCrl> {
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -69,7 +57,7 @@ export async function signCrl(store: StateStore, signer: Signer, clock: Clock): 
       nextUpdate,
       signingAlgorithm: alg as never,
       signingKey: key as never,
-      extensions: [new x509.AuthorityKeyIdentifierExtension(signer.ski.toString('hex')), new x509.Extension('2.5.29.20', false, crlNumberValue(number))],
+      extensions: [new x509.AuthorityKeyIdentifierExtension(signer.ski.toString('hex')), new x509.Extension('2.5.29.20', false, smallInt(number))],
       entries: doc.entries.map((e) => ({
         serialNumber: e.serial,
         revocationDate: new Date(e.revokedAt),

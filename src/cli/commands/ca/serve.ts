@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
+import type { ServeFlags } from '../../../ca/cfssl/flags.js';
 import type { CliContext } from '../../context.js';
 
-interface ServeOptions {
-  listen: string;
-  cert?: string;
-  key?: string;
-  host?: string[];
-  clientCa?: string;
-  insecureNoClientAuth?: boolean;
-  insecureHttp?: boolean;
-  requireManager?: boolean;
-  clusterId?: string;
-  allowCrossSign?: boolean;
+interface ServeOptions extends ServeFlags {
   expiry?: string;
   verifyThreads?: string;
   passphraseFile?: string;

@@ -141,3 +141,30 @@ describe('python-tuf', { skip: hasCorpora ? false : NO_CORPORA }, () => {
     assert.equal(await code(refreshTufRepository(opts(m, path.join(m, '1.root.json'), fixedClock('2030-06-01')))), 'ERR_TRUST_EXPIRED');
   });
 });
+
+describe('go-tuf v0.7 interop step series (one client followed through steps 0..5)', { skip: hasCorpora ? false : NO_CORPORA }, () => {
+  const G = path.join(corporaDir, 'go-tuf-v0.7');
+  for (const impl of ['go-tuf', 'go-tuf-transition-M3', 'go-tuf-transition-M4']) {
+    for (const cs of ['consistent-snapshot-false', 'consistent-snapshot-true']) {
+      test(`${impl}/${cs}`, async () => {
+        const client = path.join(tmp(), 'client');
+        const roots: number[] = [];
+        for (let step = 0; step <= 5; step++) {
+          const repo = path.join(G, impl, cs, String(step), 'repository');
+          const v = await refreshTufRepository({
+            repository: repo,
+            source: new TufDirectorySource(repo),
+            metadataDir: client,
+            ...(step === 0 ? { trustedRoot: readFileSync(path.join(repo, existsSync(path.join(repo, '1.root.json')) ? '1.root.json' : 'root.json')) } : {}),
+            clock: AT,
+          });
+          roots.push(v.root!);
+        }
+        assert.deepEqual(roots, [1, 2, 3, 4, 5, 5]);
+        // Going back to step 0's repository after trusting step 5: refused.
+        const old = path.join(G, impl, cs, '0', 'repository');
+        assert.notEqual(await code(refreshTufRepository({ repository: old, source: new TufDirectorySource(old), metadataDir: client, clock: AT })), 'OK');
+      });
+    }
+  }
+});

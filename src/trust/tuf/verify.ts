@@ -137,8 +137,9 @@ export interface TufVerifyOptions {
   /** A root to trust when metadataDir has none yet (pinned out of band). */
   trustedRoot?: Buffer;
   clock: Clock;
-  /** tuf-js limits (root 512,000 bytes by default, as go-tuf). */
+  /** tuf-js limits (root 512,000 bytes by default, as go-tuf; 32 delegated roles visited per lookup). */
   maxRootBytes?: number;
+  maxDelegations?: number;
 }
 
 export interface TufVerification extends VerifiedTarget {
@@ -173,7 +174,11 @@ async function refresh(o: TufVerifyOptions): Promise<Refreshed> {
       metadataDir: o.metadataDir,
       metadataBaseUrl: SENTINEL,
       fetcher: adapter,
-      config: { ...(o.maxRootBytes !== undefined ? { rootMaxLength: o.maxRootBytes } : {}), fetchRetries: 0 },
+      config: {
+        ...(o.maxRootBytes !== undefined ? { rootMaxLength: o.maxRootBytes } : {}),
+        ...(o.maxDelegations !== undefined ? { maxDelegations: o.maxDelegations } : {}),
+        fetchRetries: 0,
+      },
     });
   } catch (e) {
     throw mapTufError(e, adapter);

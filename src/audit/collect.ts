@@ -1,0 +1,26 @@
+/**
+ * Collect a snapshot from a live engine. An endpoint that answers with an
+ * error (503 "not a swarm manager", 404 on old engines) becomes
+ * `{ unavailable }`; an unreachable engine is an error (exit 3), because then
+ * there is nothing to audit.
+ */
+import type { EngineClient } from '../engine/client.js';
+import { RuntimeError, isSwarmguardError } from '../errors.js';
+import { ENDPOINTS, SNAPSHOT_FORMAT, normalizeFacts, type Facts, type Fact, type Snapshot } from './snapshot.js';
+
+const FATAL = new Set(['ERR_ENGINE_UNREACHABLE', 'ERR_ENGINE_TIMEOUT']);
+
+export async function collectSnapshot(client: Pick<EngineClient, 'get' | 'display'>, now: Date): Promise<Snapshot> {
+  const facts: Partial<Record<string, Fact<unknown>>> = {};
+  for (const e of ENDPOINTS) {
+    try {
+      facts[e.name] = { data: await client.get(e.path) };
+    } catch (err) {
+      if (isSwarmguardError(err) && FATAL.has(err.code)) {
+        throw new RuntimeError('ERR_ENGINE_UNREACHABLE', `cannot audit: ${err.message}`, { cause: err });
+      }
+      facts[e.name] = { unavailable: `GET ${e.path} failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  return { format: SNAPSHOT_FORMAT, source: client.display, collectedAt: now.toISOString(), facts: normalizeFacts(facts as unknown as Facts) };
+}

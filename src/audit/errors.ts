@@ -1,0 +1,14 @@
+/** Audit error codes; every one is an InputError (exit 2) or RuntimeError (exit 3). */
+export type AuditErrorCode =
+  | 'ERR_AUDIT_SNAPSHOT_READ'
+  | 'ERR_AUDIT_SNAPSHOT_JSON'
+  | 'ERR_AUDIT_SNAPSHOT_FORMAT'
+  | 'ERR_AUDIT_POLICY_READ'
+  | 'ERR_AUDIT_POLICY_JSON'
+  | 'ERR_AUDIT_POLICY_INVALID'
+  | 'ERR_AUDIT_RULE_KIND'
+  | 'ERR_AUDIT_RULE_PARAMS'
+  | 'ERR_AUDIT_RULE_DUPLICATE'
+  | 'ERR_AUDIT_UNKNOWN_RULE'
+  | 'ERR_AUDIT_REPORT_FORMAT'
+  | 'ERR_AUDIT_FINDINGS_JSON';

@@ -1,0 +1,47 @@
+/** The rule-kind registry: one row per kind, one kind per file. */
+import type { RuleKind } from '../types.js';
+import { bridgeIcc } from './bridge-icc.js';
+import { caRoot } from './ca-root.js';
+import { configContent } from './config-content.js';
+import { daemonTls } from './daemon-tls.js';
+import { engineVersion } from './engine-version.js';
+import { field } from './field.js';
+import { hostOnly } from './host-only.js';
+import { insecureRegistries } from './insecure-registries.js';
+import { managerCount } from './manager-count.js';
+import { nodesDown } from './nodes-down.js';
+import { overlayEncryption } from './overlay-encryption.js';
+import { raftQuorum } from './raft-quorum.js';
+import { secretsUsed } from './secrets-used.js';
+import { serviceCapabilities } from './service-capabilities.js';
+import { serviceEnvSecrets } from './service-env-secrets.js';
+import { serviceField } from './service-field.js';
+import { serviceHostNetwork } from './service-host-network.js';
+import { serviceImageDigest } from './service-image-digest.js';
+import { serviceMounts } from './service-mounts.js';
+import { servicePorts } from './service-ports.js';
+
+const KINDS = [
+  field,
+  hostOnly,
+  insecureRegistries,
+  daemonTls,
+  bridgeIcc,
+  managerCount,
+  raftQuorum,
+  nodesDown,
+  overlayEncryption,
+  secretsUsed,
+  caRoot,
+  engineVersion,
+  configContent,
+  serviceMounts,
+  servicePorts,
+  serviceHostNetwork,
+  serviceImageDigest,
+  serviceEnvSecrets,
+  serviceCapabilities,
+  serviceField,
+] as RuleKind<never>[];
+
+export const RULE_KINDS: ReadonlyMap<string, RuleKind<Record<string, unknown>>> = new Map(KINDS.map((k) => [k.kind, k as unknown as RuleKind<Record<string, unknown>>]));

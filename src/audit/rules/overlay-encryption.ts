@@ -1,0 +1,38 @@
+/**
+ * CIS 7.3 / SW-13: overlay networks carry `encrypted`. Unlike docker-bench,
+ * the default `ingress` network is judged apart: it matters only while
+ * services publish ports through the routing mesh.
+ */
+import type { RuleKind } from '../types.js';
+import { unknown } from './util.js';
+
+interface Params {
+  /** Severity for an unencrypted ingress while services publish ingress ports. */
+  ingressSeverity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+}
+
+export const overlayEncryption: RuleKind<Params> = {
+  kind: 'overlay-encryption',
+  describe: 'fails for every user-defined overlay network without the `encrypted` option; the ingress network only when services publish ingress ports',
+  paramsSchema: { type: 'object', required: ['ingressSeverity'], additionalProperties: false, properties: { ingressSeverity: { enum: ['critical', 'high', 'medium', 'low', 'info'] } } },
+  evaluate(facts, p) {
+    const t = { kind: 'cluster', id: 'networks' } as const;
+    if (!('data' in facts.networks)) return [unknown(t, `/networks is unavailable: ${facts.networks.unavailable}`)];
+    const overlays = facts.networks.data.filter((n) => n.Driver === 'overlay');
+    if (overlays.length === 0) return [{ status: 'pass', target: t, message: 'no overlay networks' }];
+    const ingressPublished =
+      'data' in facts.services ? facts.services.data.some((s) => (s.Spec?.EndpointSpec?.Ports ?? []).some((x) => (x.PublishMode ?? 'ingress') === 'ingress' && x.PublishedPort)) : undefined;
+    return overlays.map((n) => {
+      const target = { kind: 'network' as const, id: n.Id ?? n.ID ?? n.Name ?? '?', ...(n.Name ? { name: n.Name } : {}) };
+      const encrypted = n.Options != null && 'encrypted' in n.Options;
+      if (encrypted) return { status: 'pass' as const, target, message: 'overlay traffic is encrypted (IPsec)' };
+      if (n.Ingress) {
+        if (ingressPublished === undefined) return unknown(target, `ingress is not encrypted; whether services publish through it is unknown (/services unavailable)`);
+        return ingressPublished
+          ? { status: 'fail' as const, severity: p.ingressSeverity, target, message: 'ingress is not encrypted and services publish ports through the routing mesh' }
+          : { status: 'pass' as const, target, message: 'ingress is not encrypted but no service publishes through it' };
+      }
+      return { status: 'fail' as const, target, message: 'overlay network is not encrypted; recreate it with --opt encrypted' };
+    });
+  },
+};

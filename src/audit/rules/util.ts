@@ -1,0 +1,41 @@
+/** Small helpers shared by rule kinds. */
+import type { Fact, Facts, SwarmService } from '../snapshot.js';
+import type { Outcome, Target } from '../types.js';
+
+export function unknown(target: Target, why: string): Outcome {
+  return { status: 'unknown', target, message: why };
+}
+
+/** The data of a fact, or the reason it is missing. */
+export function factOr<T>(f: Fact<T>, name: string): { data: T } | { why: string } {
+  return 'data' in f ? { data: f.data } : { why: `${name} is unavailable: ${f.unavailable}` };
+}
+
+/** Read a dotted path (`Spec.CAConfig.NodeCertExpiry`); arrays by index. */
+export function getPath(obj: unknown, dotted: string): unknown {
+  let cur: unknown = obj;
+  for (const part of dotted.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+export function serviceTarget(s: SwarmService): Target {
+  return { kind: 'service', id: s.ID, ...(s.Spec?.Name ? { name: s.Spec.Name } : {}) };
+}
+
+/**
+ * Apply `each` to every service; with no services the rule passes on the
+ * cluster (nothing to violate), and without /services it is unknown.
+ */
+export function forEachService(facts: Facts, each: (s: SwarmService, t: Target) => Outcome): Outcome[] {
+  const f = factOr(facts.services, '/services');
+  if ('why' in f) return [unknown({ kind: 'cluster', id: 'services' }, f.why)];
+  if (f.data.length === 0) return [{ status: 'pass', target: { kind: 'cluster', id: 'services' }, message: 'no services' }];
+  return f.data.map((s) => each(s, serviceTarget(s)));
+}
+
+export function list(items: readonly string[], max = 5): string {
+  return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, … (${items.length} in all)`;
+}

@@ -40,9 +40,7 @@ export type TrustRefusalCode =
   /** The repository has no trust data (a required metadata file is absent). */
   | 'ERR_TRUST_NO_DATA'
   /** The tag is not signed in any role. */
-  | 'ERR_TRUST_NOT_SIGNED'
-  /** A signature method or key type we do not accept. */
-  | 'ERR_TRUST_UNSUPPORTED';
+  | 'ERR_TRUST_NOT_SIGNED';
 
 /** Runtime failures: the server could not be asked. */
 export type TrustRuntimeCode = 'ERR_TRUST_SERVER' | 'ERR_TRUST_TIMEOUT' | 'ERR_TRUST_NETWORK' | 'ERR_TRUST_CACHE';
@@ -70,7 +68,6 @@ export const TRUST_REFUSAL_CODES: readonly TrustRefusalCode[] = [
   'ERR_TRUST_NO_ANCHOR',
   'ERR_TRUST_NO_DATA',
   'ERR_TRUST_NOT_SIGNED',
-  'ERR_TRUST_UNSUPPORTED',
 ];
 
 /** Trust data refused. `details.role` names the role when one is at fault. Exit 1. */

@@ -125,3 +125,19 @@ describe('trust inspect', () => {
     assert.equal((JSON.parse(r.stdout) as { targets: unknown[] }).targets.length, 3);
   });
 });
+
+describe('trust forget', () => {
+  test('drops the cached root: the next run needs an anchor again', () => {
+    const repo = buildRepo({ gun: GUN, targets: { v1: V1 } });
+    const dir = writeRepo(tmp(), repo.files);
+    const state = tmp();
+    assert.equal(runCli(['--state', state, 'trust', 'verify', '--offline', dir, '--gun', GUN, '--tag', 'v1', '--tofu']).code, 0);
+    assert.equal(runCli(['--state', state, 'trust', 'verify', '--offline', dir, '--gun', GUN, '--tag', 'v1']).code, 0);
+    const f = runCli(['--state', state, '--json', 'trust', 'forget', GUN]);
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal((JSON.parse(f.stdout) as { forgotten: boolean }).forgotten, true);
+    const r = runCli(['--state', state, '--json', 'trust', 'verify', '--offline', dir, '--gun', GUN, '--tag', 'v1']);
+    assert.equal(r.code, 1);
+    assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'ERR_TRUST_NO_ANCHOR');
+  });
+});

@@ -176,6 +176,10 @@ export class NotaryTrustedSet {
       this.rootCheck = undefined;
       this.signersOf.root = r.newSigners;
       this.decodedRootKeys.clear();
+    } else if (!next.raw.equals(this.rootMeta.raw)) {
+      // Same version and signed content, other bytes (signatures, serialisation): the snapshot hashes the served bytes.
+      this.rootMeta = next;
+      this.rootCheck = undefined;
     }
     return this.rootMeta;
   }

@@ -1,16 +1,19 @@
+const text = (e: unknown): string => (typeof e === 'string' ? e : JSON.stringify(e));
+
 /** Comparison operators shared by the `field` and `service-field` kinds (one table, no switch). */
 export const OPS = {
   equals: (v: unknown, x: unknown) => v === x,
   notEquals: (v: unknown, x: unknown) => v !== x,
-  in: (v: unknown, x: unknown) => Array.isArray(x) && x.includes(v),
-  notIn: (v: unknown, x: unknown) => Array.isArray(x) && !x.includes(v),
+  // an absent field compares as null, so policies can list it
+  in: (v: unknown, x: unknown) => Array.isArray(x) && x.includes(v ?? null),
+  notIn: (v: unknown, x: unknown) => Array.isArray(x) && !x.includes(v ?? null),
   truthy: (v: unknown) => Boolean(v) && !(Array.isArray(v) && v.length === 0),
   nonEmpty: (v: unknown) => (Array.isArray(v) ? v.length > 0 : typeof v === 'string' ? v.length > 0 : v !== null && v !== undefined),
   positive: (v: unknown) => typeof v === 'number' && v > 0,
   atMost: (v: unknown, x: unknown) => typeof v === 'number' && typeof x === 'number' && v <= x,
   atLeast: (v: unknown, x: unknown) => typeof v === 'number' && typeof x === 'number' && v >= x,
-  anyMatches: (v: unknown, x: unknown) => Array.isArray(v) && v.some((e) => new RegExp(String(x)).test(String(e))),
-  noneMatches: (v: unknown, x: unknown) => !Array.isArray(v) || !v.some((e) => new RegExp(String(x)).test(String(e))),
+  anyMatches: (v: unknown, x: unknown) => Array.isArray(v) && v.some((e) => new RegExp(String(x)).test(text(e))),
+  noneMatches: (v: unknown, x: unknown) => !Array.isArray(v) || !v.some((e) => new RegExp(String(x)).test(text(e))),
 } as const satisfies Record<string, (v: unknown, x: unknown) => boolean>;
 
 export type OpName = keyof typeof OPS;

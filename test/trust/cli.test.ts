@@ -141,3 +141,21 @@ describe('trust forget', () => {
     assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'ERR_TRUST_NO_ANCHOR');
   });
 });
+
+describe('trust tuf-verify', { skip: hasCorpora ? false : NO_CORPORA }, () => {
+  test('first contact with --root, then the cached state; expiry and a missing anchor refused', () => {
+    const m = path.join(corporaDir, 'tough/tuf-reference-impl/metadata');
+    const state = tmp();
+    const first = runCli(['--state', state, '--json', 'trust', 'tuf-verify', '--offline', m, '--target', 'file3.txt', '--root', path.join(m, '1.root.json'), '--at', '2026-01-01']);
+    assert.equal(first.code, 0, first.stderr);
+    const doc = JSON.parse(first.stdout) as { format: string; role: string; length: number; digest: string };
+    assert.deepEqual([doc.format, doc.role, doc.length], ['tuf-1.0', 'role1', 28]);
+    assert.equal(runCli(['--state', state, 'trust', 'tuf-verify', '--offline', m, '--target', 'file1.txt', '--at', '2026-01-01']).code, 0);
+    const expired = runCli(['--state', state, '--json', 'trust', 'tuf-verify', '--offline', m, '--target', 'file1.txt', '--at', '2031-01-01']);
+    assert.equal(expired.code, 1);
+    assert.equal((JSON.parse(expired.stdout) as { error: { code: string } }).error.code, 'ERR_TRUST_EXPIRED');
+    const noRoot = runCli(['--state', tmp(), '--json', 'trust', 'tuf-verify', '--offline', m, '--target', 'file1.txt']);
+    assert.equal((JSON.parse(noRoot.stdout) as { error: { code: string } }).error.code, 'ERR_TRUST_NO_ANCHOR');
+    assert.equal(runCli(['--state', tmp(), 'trust', 'tuf-verify', '--target', 'x']).code, 2);
+  });
+});

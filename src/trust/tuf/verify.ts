@@ -161,7 +161,7 @@ async function refresh(o: TufVerifyOptions): Promise<Refreshed> {
   const rootFile = path.join(o.metadataDir, 'root.json');
   if (!existsSync(rootFile)) {
     if (!o.trustedRoot) {
-      throw refuse('ERR_TRUST_NO_ANCHOR', 'root', `TUF: no trusted root.json in ${o.metadataDir}; put the repository's root (obtained out of band) there, or pass it as the trusted root`);
+      throw refuse('ERR_TRUST_NO_ANCHOR', 'root', `TUF: no trusted root.json in ${o.metadataDir}; put the repository's root (obtained out of band) there, or pass it as the trusted root (CLI: --root FILE)`);
     }
     mkdirSync(o.metadataDir, { recursive: true, mode: 0o700 });
     writeFileSync(rootFile, o.trustedRoot, { mode: 0o600 });

@@ -192,3 +192,16 @@ describe('go-tuf v0.7 php-tuf delegation fixtures (clock pinned inside their 202
     });
   }
 });
+
+describe('go-tuf v0.7 fast-forward attack recovery', { skip: hasCorpora ? false : NO_CORPORA }, () => {
+  const G = path.join(corporaDir, 'go-tuf-v0.7');
+  const exp = hasCorpora ? (JSON.parse(readFileSync(path.join(G, 'expectations.json'), 'utf8')) as { fast_forward_recovery: Array<{ case: string }> }) : { fast_forward_recovery: [] };
+  for (const c of exp.fast_forward_recovery) {
+    test(`${c.case}: the update after the key revocation succeeds`, async () => {
+      const client = path.join(tmp(), 'client');
+      cpSync(path.join(G, c.case, 'client/metadata/current'), client, { recursive: true });
+      const v = await refreshTufRepository({ repository: c.case, source: new TufDirectorySource(path.join(G, c.case, 'server/metadata')), metadataDir: client, clock: AT });
+      assert.equal(v.root, 2);
+    });
+  }
+});

@@ -17,7 +17,7 @@ export class NotaryServerSource implements MetadataSource {
 
   constructor(
     serverUrl: string,
-    private readonly gun: string,
+    gun: string,
     private readonly fetcher: Fetcher,
   ) {
     const u = serverUrl.replace(/\/+$/, '');

@@ -1,0 +1,14 @@
+/**
+ * The library entry point of the audit: facts (from an engine or a
+ * directory) + policy → result. The CLI is a shell over these.
+ */
+export { collectSnapshot } from './collect.js';
+export { loadSnapshot, writeSnapshot } from './load.js';
+export { loadPolicy, applyOverrides, validatePolicyDoc, builtinPolicyDir, type Policy, type Rule, type Waiver } from './policy.js';
+export { evaluatePolicy, failsAt, summarize, type AuditResult, type Summary } from './evaluate.js';
+export { renderReport, REPORTERS } from './report/index.js';
+export { diffFindings, parseFindings } from './diff.js';
+export { RULE_KINDS } from './rules/index.js';
+export * from './snapshot.js';
+export * from './types.js';
+export { auditDefaults, SEVERITY_RANK } from './limits.js';

@@ -41,3 +41,4 @@ export * from './tokens/errors.js';
 export { revokeCertificate, REVOCATION_REASONS, type RevokeRequest, type RevokeResult } from './ca/revoke.js';
 export { signCrl, readCrl, crlStale } from './ca/crl.js';
 export { MtlsServerCredentials, clientOptions, authorizePeer, revocationCheck, secureContextOptions, type MtlsMaterial, type MtlsPolicy } from './ca/mtls.js';
+export * from './trust/index.js';

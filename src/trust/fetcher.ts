@@ -8,7 +8,6 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { defaults } from '../defaults.js';
 import { refuse, TrustRuntimeError, TrustUsageError } from './errors.js';
-import { trustLimits } from './limits.js';
 
 export interface FetcherOptions {
   /** PEM CA certificates trusted for the server (replaces the system store when given). */
@@ -42,8 +41,8 @@ export interface Fetcher {
 const ERROR_BODY_BYTES = 16 * 1024;
 
 export function createFetcher(o: FetcherOptions = {}): Fetcher {
-  const timeoutMs = o.timeoutMs ?? trustLimits.fetch.timeoutMs;
-  const connectTimeoutMs = o.connectTimeoutMs ?? trustLimits.fetch.connectTimeoutMs;
+  const timeoutMs = o.timeoutMs ?? defaults.trust.fetch.timeoutMs;
+  const connectTimeoutMs = o.connectTimeoutMs ?? defaults.trust.fetch.connectTimeoutMs;
   const agent = new https.Agent({
     keepAlive: true,
     maxSockets: 4,
@@ -86,7 +85,7 @@ export function createFetcher(o: FetcherOptions = {}): Fetcher {
           u,
           {
             agent: u.protocol === 'https:' ? agent : httpAgent,
-            headers: { 'user-agent': trustLimits.fetch.userAgent, accept: 'application/json, text/plain, */*', ...o.headers },
+            headers: { 'user-agent': defaults.trust.fetch.userAgent, accept: 'application/json, text/plain, */*', ...o.headers },
           },
           (res) => {
             const status = res.statusCode ?? 0;

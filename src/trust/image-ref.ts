@@ -5,7 +5,7 @@
  * `@sha256:` reference is refused because it bypasses content trust.
  */
 import { TrustUsageError } from './errors.js';
-import { trustLimits } from './limits.js';
+import { defaults } from '../defaults.js';
 
 export interface ImageRef {
   /** Registry host[:port] (docker.io for Docker Hub). */
@@ -33,7 +33,7 @@ export function parseImageRef(ref: string): ImageRef {
     throw new TrustUsageError('ERR_TRUST_IMAGE_REF', `${ref}: a digest reference needs no signature lookup (Docker bypasses content trust for it); give a tag to find out which digest is signed`);
   }
   let name = ref;
-  let tag: string = trustLimits.notary.defaultTag;
+  let tag: string = defaults.trust.notary.defaultTag;
   const slash = ref.lastIndexOf('/');
   const colon = ref.lastIndexOf(':');
   if (colon > slash) {
@@ -42,15 +42,15 @@ export function parseImageRef(ref: string): ImageRef {
     if (!TAG.test(tag)) throw bad(ref, `bad tag ${JSON.stringify(tag)}`);
   }
   const parts = name.split('/');
-  let registry: string = trustLimits.docker.hubRegistry;
+  let registry: string = defaults.trust.docker.hubRegistry;
   const first = parts[0]!;
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
     if (!HOST.test(first)) throw bad(ref, `bad registry ${JSON.stringify(first)}`);
     registry = first;
     parts.shift();
   }
-  if (trustLimits.docker.hubAliases.includes(registry)) {
-    registry = trustLimits.docker.hubRegistry;
+  if (defaults.trust.docker.hubAliases.includes(registry)) {
+    registry = defaults.trust.docker.hubRegistry;
     if (parts.length === 1) parts.unshift('library');
   }
   for (const p of parts) if (!COMPONENT.test(p)) throw bad(ref, `bad path component ${JSON.stringify(p)} (lower-case letters, digits, separators)`);
@@ -60,5 +60,5 @@ export function parseImageRef(ref: string): ImageRef {
 
 /** spec §9: Docker's default notary server for a registry. */
 export function defaultNotaryServer(ref: ImageRef): string {
-  return ref.registry === trustLimits.docker.hubRegistry ? trustLimits.docker.hubNotaryServer : `https://${ref.registry}`;
+  return ref.registry === defaults.trust.docker.hubRegistry ? defaults.trust.docker.hubNotaryServer : `https://${ref.registry}`;
 }

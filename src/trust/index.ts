@@ -3,7 +3,6 @@
  * (src/index.ts re-exports this module.)
  */
 export * from './errors.js';
-export { trustLimits } from './limits.js';
 export type { TrustFormat, TrustVerifier, VerifiedTarget } from './verifier.js';
 export { parseImageRef, defaultNotaryServer, type ImageRef } from './image-ref.js';
 export { verifySignatureBytes, usableKeyFromSpki, usableKeyFromEd25519, type SignatureScheme, type UsableKey } from './signatures.js';

@@ -11,7 +11,7 @@ import { constants, createPublicKey, verify as cryptoVerify, type KeyObject } fr
 import { Tag } from '../core/der.js';
 import { inspectPublicKey, keyProblem, parseAlgorithmIdentifier, type PublicKeyInfo } from '../core/x509/algorithms.js';
 import { expect, kids, octetAlignedBits, top } from '../core/x509/asn1.js';
-import { trustLimits } from './limits.js';
+import { defaults } from '../defaults.js';
 
 export type SignatureScheme = 'ecdsa-p1363' | 'ecdsa-der' | 'ed25519' | 'rsa-pss' | 'rsa-pkcs1v15';
 export type DigestName = 'sha256' | 'sha384' | 'sha512';
@@ -81,9 +81,9 @@ export function verifySignatureBytes(scheme: SignatureScheme, key: UsableKey, ms
 export type KeyResult = { ok: true; key: UsableKey } | { ok: false; reason: string };
 
 const KEY_POLICY = {
-  minRsaBits: trustLimits.notary.minRsaBits,
-  maxRsaBits: trustLimits.notary.maxRsaBits,
-  curves: trustLimits.notary.curves,
+  minRsaBits: defaults.trust.notary.minRsaBits,
+  maxRsaBits: defaults.trust.notary.maxRsaBits,
+  curves: defaults.trust.notary.curves,
 };
 
 /** A key from its PublicKeyInfo (as the X.509 parser gives it), checked against the key policy. */

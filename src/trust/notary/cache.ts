@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { StateStore } from '../../store/state-store.js';
 import { TrustRuntimeError } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import type { AnchorKind } from './update.js';
 import type { NotaryTrustedSet } from './trusted-set.js';
 
@@ -36,7 +36,7 @@ interface Stored {
 
 /** StateStore keys allow [A-Za-z0-9._-]: a GUN (with `/` and `:`) is hashed. */
 export function cacheKey(gun: string): string {
-  return `${trustLimits.cache.prefix}/${createHash('sha256').update(gun, 'utf8').digest('hex')}.json`;
+  return `${defaults.trust.cache.prefix}/${createHash('sha256').update(gun, 'utf8').digest('hex')}.json`;
 }
 
 export async function readTrustCache(store: StateStore, gun: string): Promise<TrustCacheEntry | undefined> {
@@ -44,7 +44,7 @@ export async function readTrustCache(store: StateStore, gun: string): Promise<Tr
   const raw = await store.read(key);
   if (raw === undefined) return undefined;
   try {
-    if (raw.length > trustLimits.cache.maxEntryBytes) throw new Error('too large');
+    if (raw.length > defaults.trust.cache.maxEntryBytes) throw new Error('too large');
     const s = JSON.parse(raw.toString('utf8')) as Stored;
     if (s.format !== 1 || s.gun !== gun || typeof s.root !== 'string' || typeof s.versions !== 'object') throw new Error('unexpected content');
     const versions: Record<string, number> = {};

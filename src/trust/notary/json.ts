@@ -13,7 +13,7 @@
  * decimal int64, anything non-integral refused.
  */
 import { refuse } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -23,7 +23,7 @@ export interface JsonObject {
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Parse JSON bytes strictly. Refusals: ERR_TRUST_NON_CANONICAL (duplicate keys, bad UTF-8), ERR_TRUST_MALFORMED (syntax). */
-export function parseJson(bytes: Uint8Array, role: string, maxDepth: number = trustLimits.notary.maxJsonDepth): JsonValue {
+export function parseJson(bytes: Uint8Array, role: string, maxDepth: number = defaults.trust.notary.maxJsonDepth): JsonValue {
   let text: string;
   try {
     text = utf8.decode(bytes);

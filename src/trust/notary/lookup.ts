@@ -4,7 +4,7 @@
  * only when the tag lies inside the role's effective path prefixes.
  */
 import { refuse } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import { commonName } from './root.js';
 import { decodeKey } from './keys.js';
 import type { FileMeta } from './metadata.js';
@@ -104,7 +104,7 @@ function subtree(ts: NotaryTrustedSet, root: string): VerifiedRole[] {
  */
 export function resolveDockerTag(ts: NotaryTrustedSet, tag: string): SignedTarget {
   if (!ts.complete) throw new TypeError('resolveDockerTag: the trusted set is not complete (verify targets and every delegation first)');
-  const [releasesName, targetsName] = trustLimits.notary.dockerRoles as [string, string];
+  const [releasesName, targetsName] = defaults.trust.notary.dockerRoles as [string, string];
   // Docker would fall back to `targets` when targets/releases is expired or under-signed; we refuse instead.
   const skippedReleases = ts.skipped.find((s) => s.name === releasesName && s.error);
   if (skippedReleases?.error) throw skippedReleases.error;

@@ -4,7 +4,7 @@
  * (what the signatures cover). No signature or policy checks here.
  */
 import { refuse, type TrustRefusalCode } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import { canonicalJson, parseJson, type JsonObject, type JsonValue } from './json.js';
 import { decodeBase64Strict, type NotaryKey } from './keys.js';
 
@@ -206,7 +206,7 @@ export const HASH_LENGTHS: Readonly<Record<string, number>> = { sha256: 32, sha5
 export function isDelegationName(name: string): boolean {
   return (
     name.startsWith('targets/') &&
-    name.length <= trustLimits.notary.delegationNameMax &&
+    name.length <= defaults.trust.notary.delegationNameMax &&
     /^[-a-z0-9_/]+$/.test(name) &&
     !name.endsWith('/') &&
     !name.includes('//')

@@ -3,7 +3,7 @@
  * delegation with its keys, threshold and expiry, the expiry horizon, and
  * warnings before anything expires. Pure: built from a trusted set and `now`.
  */
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import { commonName } from './root.js';
 import { decodeKey, type NotaryKey } from './keys.js';
 import type { NotaryTrustedSet } from './trusted-set.js';
@@ -92,7 +92,7 @@ export function describeRepository(set: NotaryTrustedSet, now: Date): Repository
 
   const horizon: HorizonItem[] = [];
   const warnings: string[] = [];
-  const L = trustLimits.notary;
+  const L = defaults.trust.notary;
   for (const r of roles) {
     const exp = new Date(r.expires);
     horizon.push({ what: `${r.name} metadata (v${r.version})`, expires: r.expires, inDays: days(exp, now) });

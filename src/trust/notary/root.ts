@@ -12,7 +12,7 @@ import type { ParsedCert } from '../../core/x509/types.js';
 import { verifyChain } from '../../core/x509/verify.js';
 import { toPem } from '../../core/pem.js';
 import { refuse, TrustError, type TrustRefusalCode } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import { computeKeyId, isX509KeyType, type DecodedKey } from './keys.js';
 import type { RootMetadata } from './metadata.js';
 import { authorityFor, requireThreshold, type RoleAuthority, type SignatureCheck } from './signed.js';
@@ -60,7 +60,7 @@ function certProblem(c: ParsedCert, now: Date | undefined): { code: TrustRefusal
   const weak = WEAK_SIGNATURE_ALGORITHMS[c.signatureAlgorithm.oid];
   if (weak) return { code: 'ERR_TRUST_BAD_KEY', reason: `the certificate is signed with ${weak}` };
   if (now) {
-    if (c.notBefore.getTime() > now.getTime() + trustLimits.notary.certNotBeforeLeewayMs) {
+    if (c.notBefore.getTime() > now.getTime() + defaults.trust.notary.certNotBeforeLeewayMs) {
       return { code: 'ERR_TRUST_EXPIRED', reason: `the certificate is not valid before ${c.notBefore.toISOString()}` };
     }
     if (c.notAfter.getTime() < now.getTime()) return { code: 'ERR_TRUST_EXPIRED', reason: `the certificate expired at ${c.notAfter.toISOString()}` };

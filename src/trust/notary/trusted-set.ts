@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { refuse, TrustError, type TrustRefusalCode } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import type { DecodedKey } from './keys.js';
 import {
   HASH_LENGTHS,
@@ -166,8 +166,8 @@ export class NotaryTrustedSet {
     if (this.state !== 'root') misuse('updateRoot', this.state);
     const role = expectVersion !== undefined ? `${expectVersion}.root` : 'root';
     const next = parseRoot(raw, role);
-    if (this.rootChain.length > trustLimits.notary.maxRootRotations) {
-      throw refuse('ERR_TRUST_ROOT_ROTATION', role, `more than ${trustLimits.notary.maxRootRotations} root rotations in one update; refusing to walk further`);
+    if (this.rootChain.length > defaults.trust.notary.maxRootRotations) {
+      throw refuse('ERR_TRUST_ROOT_ROTATION', role, `more than ${defaults.trust.notary.maxRootRotations} root rotations in one update; refusing to walk further`);
     }
     const r = checkRotation(this.rootMeta, next, this.gun, expectVersion);
     if (next.signed.version !== this.rootMeta.signed.version) {
@@ -269,11 +269,11 @@ export class NotaryTrustedSet {
   private declare(parent: VerifiedRole): string[] {
     const next: string[] = [];
     for (const decl of parent.metadata.signed.delegations.roles) {
-      if (this.roles.size + this.pending.size >= trustLimits.notary.maxDelegations) {
-        throw refuse('ERR_TRUST_DELEGATION_PATH', decl.name, `more than ${trustLimits.notary.maxDelegations} delegated roles; refusing to walk further`);
+      if (this.roles.size + this.pending.size >= defaults.trust.notary.maxDelegations) {
+        throw refuse('ERR_TRUST_DELEGATION_PATH', decl.name, `more than ${defaults.trust.notary.maxDelegations} delegated roles; refusing to walk further`);
       }
-      if (decl.name.split('/').length - 1 > trustLimits.notary.maxDelegationDepth) {
-        throw refuse('ERR_TRUST_DELEGATION_PATH', decl.name, `${decl.name}: delegations nest deeper than ${trustLimits.notary.maxDelegationDepth} levels`);
+      if (decl.name.split('/').length - 1 > defaults.trust.notary.maxDelegationDepth) {
+        throw refuse('ERR_TRUST_DELEGATION_PATH', decl.name, `${decl.name}: delegations nest deeper than ${defaults.trust.notary.maxDelegationDepth} levels`);
       }
       if (!this.snap!.signed.meta.has(decl.name)) {
         this.skipped.push({ name: decl.name, code: 'UNPUBLISHED', reason: 'declared by its parent but not listed in the snapshot (never published)' });

@@ -4,7 +4,7 @@
  * the verification time and the cached state are parameters.
  */
 import { refuse, TrustError } from '../errors.js';
-import { trustLimits } from '../limits.js';
+import { defaults } from '../../defaults.js';
 import { parseRoot } from './metadata.js';
 import type { RootPin } from './root.js';
 import { NotaryTrustedSet, type VersionFloor } from './trusted-set.js';
@@ -51,7 +51,7 @@ export interface UpdateResult {
   anchor: AnchorKind;
 }
 
-const L = trustLimits.notary;
+const L = defaults.trust.notary;
 
 async function need(source: MetadataSource, req: FetchRequest, gun: string): Promise<Buffer> {
   const b = await source.fetch(req);

@@ -65,8 +65,10 @@ export async function signCrl(store: StateStore, signer: Signer, clock: Clock): 
       })),
     });
     const pem = toPem('X509 CRL', Buffer.from(crl.rawData));
-    await store.write(CRL_KEY, pem);
+    // The number is spent before the CRL is published: a crash in between skips
+    // a number (harmless) instead of reusing one for different contents (RFC 5280 5.2.3).
     await writeCaState(store, { ...state, crlNumber: number });
+    await store.write(CRL_KEY, pem);
     return { pem, number, thisUpdate, nextUpdate, entries: doc.entries.length };
   });
 }

@@ -30,7 +30,7 @@ export function registerRevoke(area: Command, ctx: () => CliContext): void {
         [
           ...r.revoked.map((e) => `revoked ${e.serial}${e.nodeId ? ` (node ${e.nodeId})` : ''}: ${e.reason}`),
           ...r.alreadyRevoked.map((s) => `already revoked ${s}`),
-          ...(r.nodeBlocked ? [`node ${r.nodeBlocked} gets no new certificates`] : []),
+          ...(r.nodeBlocked ? [r.nodeAlreadyBlocked ? `node ${r.nodeBlocked} was already refused new certificates` : `node ${r.nodeBlocked} gets no new certificates`] : []),
           `CRL #${crl.number} signed: ${crl.entries} entries, next update ${crl.nextUpdate.toISOString()} (swarmguard ca crl prints it)`,
         ].join('\n'),
       );

@@ -234,6 +234,22 @@ export const defaults = Object.freeze({
       hubAliases: ['docker.io', 'index.docker.io', 'registry-1.docker.io'] as readonly string[],
     },
   },
+  /** Audit: snapshots, policies, redaction. */
+  audit: {
+    /** Prefix of a redacted env value in a snapshot. */
+    redactedPrefix: '<redacted ',
+    /** SW-17: env names that usually carry a credential. */
+    secretEnvNamePattern: '(pass(word)?|passwd|secret|token|api_?key|private_?key|credential|access_?key)',
+    /** A snapshot file larger than this is not an Engine API answer. */
+    maxSnapshotFileBytes: 256 * 1024 * 1024,
+    maxPolicyFileBytes: 4 * 1024 * 1024,
+    /** Per-request timeout when collecting from an engine. */
+    engineTimeoutMs: 30_000,
+    snapshotManifest: 'snapshot.json',
+    /** The shipped policy pack enabled by default. */
+    defaultPolicyFiles: ['cis-docker-1.6.0.json', 'swarm.json'] as readonly string[],
+    severities: ['critical', 'high', 'medium', 'low', 'info'] as const,
+  },
 });
 
 export type Defaults = typeof defaults;

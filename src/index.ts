@@ -42,3 +42,4 @@ export { revokeCertificate, REVOCATION_REASONS, type RevokeRequest, type RevokeR
 export { signCrl, readCrl, crlStale } from './ca/crl.js';
 export { MtlsServerCredentials, clientOptions, authorizePeer, revocationCheck, secureContextOptions, type MtlsMaterial, type MtlsPolicy } from './ca/mtls.js';
 export * from './trust/index.js';
+export * as audit from './audit/audit.js';

@@ -11,4 +11,4 @@ export { diffFindings, parseFindings } from './diff.js';
 export { RULE_KINDS } from './rules/index.js';
 export * from './snapshot.js';
 export * from './types.js';
-export { auditDefaults, SEVERITY_RANK } from './limits.js';
+export { SEVERITY_RANK } from './severity.js';

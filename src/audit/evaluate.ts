@@ -3,7 +3,7 @@
  * throws yields `unknown` for that rule (never pass), so one bad fact cannot
  * hide the others.
  */
-import { SEVERITY_RANK, type Severity } from './limits.js';
+import { SEVERITY_RANK, type Severity } from './severity.js';
 import type { Policy, Waiver } from './policy.js';
 import { RULE_KINDS } from './rules/index.js';
 import type { Snapshot } from './snapshot.js';

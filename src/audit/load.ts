@@ -9,7 +9,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../store/file-store.js';
-import { auditDefaults } from './limits.js';
+import { defaults } from '../defaults.js';
 import { ENDPOINTS, SNAPSHOT_FORMAT, normalizeFacts, type Facts, type Fact, type Snapshot } from './snapshot.js';
 
 interface Manifest {
@@ -23,8 +23,8 @@ async function readJson(file: string, code: 'ERR_AUDIT_SNAPSHOT_JSON'): Promise<
   let text: string;
   try {
     const st = await stat(file);
-    if (st.size > auditDefaults.maxSnapshotFileBytes) {
-      throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `${file} is ${st.size} bytes, larger than any Engine API answer (${auditDefaults.maxSnapshotFileBytes}); check the file`);
+    if (st.size > defaults.audit.maxSnapshotFileBytes) {
+      throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `${file} is ${st.size} bytes, larger than any Engine API answer (${defaults.audit.maxSnapshotFileBytes}); check the file`);
     }
     text = await readFile(file, 'utf8');
   } catch (e) {
@@ -45,9 +45,9 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
   } catch (e) {
     throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `snapshot ${dir} is not a directory; give the directory written by \`swarmguard audit snapshot\` or one holding info.json, swarm.json, ...`, { cause: e });
   }
-  const manifest = (await readJson(path.join(dir, auditDefaults.snapshotManifest), 'ERR_AUDIT_SNAPSHOT_JSON')) as Manifest | undefined;
+  const manifest = (await readJson(path.join(dir, defaults.audit.snapshotManifest), 'ERR_AUDIT_SNAPSHOT_JSON')) as Manifest | undefined;
   if (manifest !== undefined && manifest.format !== SNAPSHOT_FORMAT) {
-    throw new InputError('ERR_AUDIT_SNAPSHOT_FORMAT', `${path.join(dir, auditDefaults.snapshotManifest)} has format ${JSON.stringify(manifest.format)}; this swarmguard reads ${SNAPSHOT_FORMAT}`);
+    throw new InputError('ERR_AUDIT_SNAPSHOT_FORMAT', `${path.join(dir, defaults.audit.snapshotManifest)} has format ${JSON.stringify(manifest.format)}; this swarmguard reads ${SNAPSHOT_FORMAT}`);
   }
   const facts: Record<string, Fact<unknown>> = {};
   let found = 0;
@@ -85,7 +85,7 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<string
     } else unavailable[e.name] = fact.unavailable;
   }
   const manifest: Manifest = { format: SNAPSHOT_FORMAT, source: snap.source, ...(snap.collectedAt ? { collectedAt: snap.collectedAt } : {}), unavailable };
-  const mf = path.join(dir, auditDefaults.snapshotManifest);
+  const mf = path.join(dir, defaults.audit.snapshotManifest);
   await writeFileAtomic(mf, JSON.stringify(manifest, null, 2) + '\n', 0o600);
   written.push(mf);
   return written;

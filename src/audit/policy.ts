@@ -9,7 +9,8 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { auditDefaults, type Severity } from './limits.js';
+import { defaults } from '../defaults.js';
+import { type Severity } from './severity.js';
 import { RULE_KINDS } from './rules/index.js';
 
 export interface Rule {
@@ -117,7 +118,7 @@ function policyFiles(p: string): string[] {
  */
 export async function loadPolicy(extra: string[] = [], opts: { builtin?: boolean } = {}): Promise<Policy> {
   const files = [
-    ...(opts.builtin === false ? [] : auditDefaults.defaultPolicyFiles.map((f) => path.join(builtinPolicyDir(), f))),
+    ...(opts.builtin === false ? [] : defaults.audit.defaultPolicyFiles.map((f) => path.join(builtinPolicyDir(), f))),
     ...extra.flatMap(policyFiles),
   ];
   const policy: Policy = { rules: [], disable: new Set(), severity: new Map(), waivers: [], sources: files };
@@ -127,7 +128,7 @@ export async function loadPolicy(extra: string[] = [], opts: { builtin?: boolean
     let doc: unknown;
     try {
       const text = readFileSync(file, 'utf8');
-      if (text.length > auditDefaults.maxPolicyFileBytes) throw new InputError('ERR_AUDIT_POLICY_READ', `${file} is larger than ${auditDefaults.maxPolicyFileBytes} bytes`);
+      if (text.length > defaults.audit.maxPolicyFileBytes) throw new InputError('ERR_AUDIT_POLICY_READ', `${file} is larger than ${defaults.audit.maxPolicyFileBytes} bytes`);
       doc = JSON.parse(text);
     } catch (e) {
       if (e instanceof SyntaxError) {

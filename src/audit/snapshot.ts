@@ -6,7 +6,7 @@
  * in `normalizeFacts` (the one place raw API answers are made safe to keep).
  */
 import { createHash } from 'node:crypto';
-import { auditDefaults } from './limits.js';
+import { defaults } from '../defaults.js';
 
 /** One endpoint's answer, or why there is none. */
 export type Fact<T> = { data: T } | { unavailable: string };
@@ -152,14 +152,14 @@ export function sha256Hex(s: string | Uint8Array): string {
 
 /** An env value, once redacted: the name stays, the value becomes its fingerprint. */
 export function redactedValue(value: string): string {
-  return `${auditDefaults.redactedPrefix}sha256:${sha256Hex(value).slice(0, 16)} len=${value.length}`;
+  return `${defaults.audit.redactedPrefix}sha256:${sha256Hex(value).slice(0, 16)} len=${value.length}`;
 }
 
 export function isRedacted(value: string): boolean {
-  return value.startsWith(auditDefaults.redactedPrefix);
+  return value.startsWith(defaults.audit.redactedPrefix);
 }
 
-const SECRET_NAME = new RegExp(auditDefaults.secretEnvNamePattern, 'i');
+const SECRET_NAME = new RegExp(defaults.audit.secretEnvNamePattern, 'i');
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 const PASSWORD_LIKE = /(^|[\s;,{"'])(pass(word)?|passwd|secret|token|api[_-]?key)\s*[=:]\s*\S/im;
 

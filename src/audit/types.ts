@@ -1,8 +1,8 @@
 /** Findings and rule kinds: the shapes shared by policies, rules and reporters. */
-import type { Severity } from './limits.js';
+import type { Severity } from './severity.js';
 import type { Facts } from './snapshot.js';
 
-export type { Severity } from './limits.js';
+export type { Severity } from './severity.js';
 export type Status = 'pass' | 'fail' | 'unknown' | 'waived';
 
 export interface Target {

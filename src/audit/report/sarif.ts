@@ -1,4 +1,4 @@
-import type { Severity } from '../limits.js';
+import type { Severity } from '../severity.js';
 import type { Finding } from '../types.js';
 import type { ReportInput } from './index.js';
 

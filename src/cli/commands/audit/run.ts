@@ -32,16 +32,17 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       const { UsageError } = await import('../../../errors.js');
       const { clockAt } = await import('../../context.js');
       const a = await import('../../../audit/audit.js');
-      const sevs = a.auditDefaults.severities as readonly string[];
+      const { defaults } = await import('../../../defaults.js');
+      const sevs = defaults.audit.severities as readonly string[];
       const format = o.format ?? (c.json ? 'json' : 'text');
       if (!a.REPORTERS.has(format)) throw new UsageError('ERR_CLI_USAGE', `--format must be one of ${[...a.REPORTERS.keys()].join(', ')}, not ${JSON.stringify(format)}`);
       if (c.json && format !== 'json') throw new UsageError('ERR_CLI_USAGE', `--json prints JSON; drop it to use --format ${format}`);
       if (o.failOn !== undefined && !sevs.includes(o.failOn)) throw new UsageError('ERR_CLI_USAGE', `--fail-on must be one of ${sevs.join(', ')}, not ${JSON.stringify(o.failOn)}`);
       if (o.snapshot !== undefined && o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --snapshot or --engine, not both');
-      const overrides = o.severity.map((s): [string, (typeof a.auditDefaults.severities)[number]] => {
+      const overrides = o.severity.map((s): [string, (typeof defaults.audit.severities)[number]] => {
         const m = /^([^=]+)=(.+)$/.exec(s);
         if (!m || !sevs.includes(m[2]!)) throw new UsageError('ERR_CLI_USAGE', `--severity wants RULE=SEVERITY (${sevs.join('|')}), not ${JSON.stringify(s)}`);
-        return [m[1]!, m[2] as (typeof a.auditDefaults.severities)[number]];
+        return [m[1]!, m[2] as (typeof defaults.audit.severities)[number]];
       });
       const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
       const policy = a.applyOverrides(await a.loadPolicy(o.policy, { builtin: o.builtin }), { disable: o.disable, severity: overrides });
@@ -49,7 +50,7 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       if (o.snapshot !== undefined) snapshot = await a.loadSnapshot(o.snapshot);
       else {
         const { EngineClient } = await import('../../../engine/client.js');
-        const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: a.auditDefaults.engineTimeoutMs });
+        const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
         try {
           snapshot = await a.collectSnapshot(client, now);
         } finally {
@@ -60,6 +61,6 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       const text = a.renderReport(format, { result, rules: policy.rules, color: format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR });
       if (c.json) c.emit(JSON.parse(text), () => '');
       else process.stdout.write(text);
-      if (o.failOn !== undefined && a.failsAt(result.findings, o.failOn as (typeof a.auditDefaults.severities)[number])) c.setExitCode(1);
+      if (o.failOn !== undefined && a.failsAt(result.findings, o.failOn as (typeof defaults.audit.severities)[number])) c.setExitCode(1);
     });
 }

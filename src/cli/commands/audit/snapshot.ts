@@ -10,8 +10,9 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
     .action(async (o: { engine?: string; out: string }) => {
       const c = ctx();
       const a = await import('../../../audit/audit.js');
+      const { defaults } = await import('../../../defaults.js');
       const { EngineClient } = await import('../../../engine/client.js');
-      const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: a.auditDefaults.engineTimeoutMs });
+      const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
       let snap;
       try {
         snap = await a.collectSnapshot(client, c.clock.now());

@@ -27,13 +27,17 @@ export function registerStart(program: Command, ctx: () => CliContext): void {
           created = true;
         }
       }
+      const audit = await auditLocalEngine(c);
+      const auditLines = audit.reachable
+        ? [`audit of ${audit.engine}: ${audit.summaryLine}`, audit.report ?? '']
+        : [`audit skipped: ${audit.reason}`];
       if (!state) {
         const next = [
           'give the CA a passphrase to create it (it encrypts the CA key at rest):',
           '  npm start -- --passphrase-file FILE    (or - to read it from stdin)',
           '  npm start                               (on a terminal: prompts for it; or set SWARMGUARD_CA_PASSPHRASE)',
         ];
-        c.emit({ stateDir: c.stateDir, ca: null, created: false, next }, () => [`state directory: ${c.stateDir}`, 'no CA yet.', ...next].join('\n'));
+        c.emit({ stateDir: c.stateDir, ca: null, created: false, next, audit: audit.doc }, () => [...auditLines, `state directory: ${c.stateDir}`, 'no CA yet.', ...next].join('\n'));
         return;
       }
       const d = describeCa(state, c.clock.now());
@@ -43,8 +47,9 @@ export function registerStart(program: Command, ctx: () => CliContext): void {
         'swarmguard ca serve --client-ca swarm-root-ca.crt      # cfssl API for docker swarm --external-ca',
         'swarmguard ca status                                    # rotation stage, expiry horizon',
       ];
-      c.emit({ stateDir: c.stateDir, created, ca: d, next }, () =>
+      c.emit({ stateDir: c.stateDir, created, ca: d, next, audit: audit.doc }, () =>
         [
+          ...auditLines,
           `state directory: ${c.stateDir}`,
           `${created ? 'created' : 'using'} ${d.mode} CA, cluster ID ${d.clusterId}, stage ${d.stage}`,
           ...d.roots.map((r) => `  root ${r.subject}  expires ${r.notAfter} (${r.expiresInDays} days)  sha256 ${r.fingerprint}`),
@@ -54,4 +59,38 @@ export function registerStart(program: Command, ctx: () => CliContext): void {
         ].join('\n'),
       );
     });
+}
+
+type LocalAudit =
+  | { reachable: true; engine: string; summaryLine: string; report?: string; doc: unknown }
+  | { reachable: false; engine: string; reason: string; doc: unknown };
+
+/** Audit the local engine (DOCKER_HOST or the default socket) when one answers; else say why not. */
+async function auditLocalEngine(c: CliContext): Promise<LocalAudit> {
+  const { EngineClient } = await import('../../engine/client.js');
+  const { defaults } = await import('../../defaults.js');
+  const probe = new EngineClient({ timeoutMs: 2_000 });
+  const engine = probe.display;
+  try {
+    await probe.get('/_ping');
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { reachable: false, engine, reason, doc: { engine, reachable: false, reason } };
+  } finally {
+    probe.close();
+  }
+  const a = await import('../../audit/audit.js');
+  const now = c.clock.now();
+  const client = new EngineClient({ timeoutMs: defaults.audit.engineTimeoutMs });
+  try {
+    const snapshot = await a.collectSnapshot(client, now);
+    const policy = await a.loadPolicy([], { builtin: true });
+    const result = a.evaluatePolicy(snapshot, policy, now);
+    const s = result.summary as unknown as Record<string, unknown>;
+    const summaryLine = (['pass', 'fail', 'unknown', 'waived'] as const).map((k) => `${k} ${String(s[k])}`).join(', ');
+    const report = a.renderReport('text', { result, rules: policy.rules, color: process.stdout.isTTY === true && !process.env.NO_COLOR });
+    return { reachable: true, engine, summaryLine, report, doc: { engine, reachable: true, ...result } };
+  } finally {
+    client.close();
+  }
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: the CA benchmarks, bounded and on 127.0.0.1 only.
  *
  *   node dist/bench/run.js [--rounds N] [--csrs N] [--concurrency 16,32]
- *                          [--transports mtls,http] [--only serve|issue] [--quick]
+ *                          [--transports mtls,http] [--only serve|issue|trust] [--quick]
  *                          [--verify-threads N]   (passed to ca serve)
  *
  * Prints the environment, per-round lines on stderr, then markdown tables on
@@ -38,7 +38,7 @@ const nCsrs = values.quick ? 2000 : Number(values.csrs);
 const concurrencies = values.concurrency!.split(',').map(Number);
 const transports = values.transports!.split(',') as Transport[];
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20 || !Number.isInteger(nCsrs) || nCsrs < 100 || nCsrs > 50_000 || concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 256) || transports.some((t) => t !== 'mtls' && t !== 'http')) {
-  log('usage: run.js [--rounds 1..20] [--csrs 100..50000] [--concurrency 16,32] [--transports mtls,http] [--only serve|issue] [--quick]');
+  log('usage: run.js [--rounds 1..20] [--csrs 100..50000] [--concurrency 16,32] [--transports mtls,http] [--only serve|issue|trust] [--quick]');
   process.exit(2);
 }
 
@@ -49,6 +49,16 @@ const version = (cmd: string, args: string[]): string => {
 };
 
 async function main(): Promise<void> {
+  if (values.only === 'trust') {
+    // Trust (issue #4): CLI vs notary CLI, in-process warm tag, 10,000-target repository; --rounds = CLI runs (default 20).
+    const { benchTrust } = await import('./trust.js');
+    const repeat = values.quick ? 5 : process.argv.includes('--rounds') ? rounds : 20;
+    const env = [`node ${process.version}, ${cpus().length} vCPU (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`, `command: node dist/bench/run.js ${process.argv.slice(2).join(' ')}`];
+    env.forEach(log);
+    const lines = await benchTrust({ repeat, calls: 1000, cliPath, log });
+    process.stdout.write(['## Trust benchmarks', '', ...env.map((e) => `- ${e}`), '', ...lines, `load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`, ''].join('\n'));
+    return;
+  }
   const cfssl = spawnSync('cfssl', ['version'], { encoding: 'utf8' }).status === 0 ? 'cfssl' : undefined;
   const env = [
     `node ${process.version}, ${cpus().length} vCPU (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`,

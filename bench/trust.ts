@@ -213,7 +213,10 @@ export async function benchTrust(o: TrustBenchOptions): Promise<string[]> {
     check('notary', notary(pubDir, ['publish', GUN]), env);
     const root = JSON.parse(readFileSync(path.join(pubDir, 'tuf', ...GUN.split('/'), 'metadata', 'root.json'), 'utf8')) as { signed: { roles: { root: { keyids: string[] } } } };
     const rootKeyId = root.signed.roles.root.keyids[0]!;
-    const notaryVersion = check('notary', ['version']).split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 2).join(', ');
+    // Debian's build prints an empty "Version:"; the package version says which notary it is.
+    const pkg = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'notary'], { encoding: 'utf8' });
+    const goVersion = /Go version:\s*(\S+)/.exec(check('notary', ['version']))?.[1] ?? '?';
+    const notaryVersion = `notary ${pkg.status === 0 && pkg.stdout ? pkg.stdout.trim() : '(version unknown)'} (${goVersion})`;
     log(`notary-server at ${url} (pid ${server.pid}), ${notaryVersion}; published ${GUN} with 3 tags, root key ${rootKeyId.slice(0, 12)}…`);
 
     // ---- (a) CLI vs CLI

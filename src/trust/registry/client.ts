@@ -1,0 +1,283 @@
+/**
+ * A minimal OCI / distribution v2 registry client: which manifest digest a
+ * registry serves for a tag or digest, checked against the body.
+ *
+ * - token auth: a 401 with `WWW-Authenticate: Bearer realm=…,service=…,scope=…`
+ *   is answered by GET realm?service=…&scope=repository:<name>:pull (optionally
+ *   with Basic credentials), then the request is repeated with the token;
+ * - HEAD/GET /v2/<name>/manifests/<tag|digest> with the OCI and Docker v2
+ *   Accept types; GET checks sha256(body) against `Docker-Content-Digest` and,
+ *   for a digest reference, against the reference itself;
+ * - size caps (Content-Length refused before reading, body cut at the cap),
+ *   connect and total timeouts, no redirects, https unless allowHttp.
+ *
+ * Importing this module has no side effects.
+ */
+import { createHash } from 'node:crypto';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { defaults } from '../../defaults.js';
+import { refuse, TrustRuntimeError, TrustUsageError } from '../errors.js';
+
+export const REGISTRY_LIMITS = Object.freeze({
+  /** distribution's own manifest limit is 4 MiB. */
+  maxManifestBytes: 4 * 1024 * 1024,
+  maxTokenBytes: 64 * 1024,
+  maxErrorBytes: 16 * 1024,
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  /** Token auth round trips per request (a second 401 after a fresh token is final). */
+  maxAuthAttempts: 1,
+});
+
+export const MANIFEST_MEDIA_TYPES: readonly string[] = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+
+export interface RegistryClientOptions {
+  /** Base URL, e.g. https://registry.example or http://127.0.0.1:5000 (then allowHttp). */
+  url: string;
+  /** PEM CA certificates for the registry (and token realm) TLS certificates. */
+  ca?: string | Buffer;
+  allowHttp?: boolean;
+  /** Basic credentials for the token endpoint. */
+  username?: string;
+  password?: string;
+  timeoutMs?: number;
+  connectTimeoutMs?: number;
+  maxManifestBytes?: number;
+}
+
+export interface ManifestHead {
+  /** `sha256:<hex>` as the registry announces it (Docker-Content-Digest), if it does. */
+  digest?: string;
+  mediaType?: string;
+  size?: number;
+}
+
+export interface Manifest {
+  /** `sha256:<hex>` of the body, checked against the header and a digest reference. */
+  digest: string;
+  mediaType?: string;
+  body: Buffer;
+}
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** Parse one `WWW-Authenticate` challenge: `Bearer realm="…",service="…",scope="…"`. */
+export function parseWwwAuthenticate(header: string): Challenge | undefined {
+  const m = /^\s*([A-Za-z][A-Za-z0-9._-]*)\s*(.*)$/s.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)\s*/gy;
+  const rest = m[2]!;
+  let p: RegExpExecArray | null;
+  while (re.lastIndex < rest.length && (p = re.exec(rest)) !== null) {
+    params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
+  }
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+function checkRef(name: string, reference: string): void {
+  if (name.length > 255 || !NAME.test(name)) throw new TrustUsageError('ERR_TRUST_USAGE', `${JSON.stringify(name)} is not a repository name`);
+  if (!TAG.test(reference) && !DIGEST.test(reference)) throw new TrustUsageError('ERR_TRUST_USAGE', `${JSON.stringify(reference)} is neither a tag nor a sha256 digest`);
+}
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export class RegistryClient {
+  private readonly base: URL;
+  private readonly agent: https.Agent;
+  private readonly httpAgent: http.Agent;
+  private readonly tokens = new Map<string, string>();
+  private readonly timeoutMs: number;
+  private readonly connectTimeoutMs: number;
+  readonly maxManifestBytes: number;
+
+  constructor(private readonly o: RegistryClientOptions) {
+    try {
+      this.base = new URL(o.url.replace(/\/+$/, '') + '/');
+    } catch (e) {
+      throw new TrustUsageError('ERR_TRUST_USAGE', `${o.url} is not a URL`, { cause: e });
+    }
+    this.checkScheme(this.base);
+    this.timeoutMs = o.timeoutMs ?? REGISTRY_LIMITS.timeoutMs;
+    this.connectTimeoutMs = o.connectTimeoutMs ?? REGISTRY_LIMITS.connectTimeoutMs;
+    this.maxManifestBytes = o.maxManifestBytes ?? REGISTRY_LIMITS.maxManifestBytes;
+    this.agent = new https.Agent({ keepAlive: true, maxSockets: 4, minVersion: defaults.tls.minVersion, ...(o.ca !== undefined ? { ca: o.ca } : {}) });
+    this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  }
+
+  close(): void {
+    this.agent.destroy();
+    this.httpAgent.destroy();
+  }
+
+  private checkScheme(u: URL): void {
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && this.o.allowHttp)) {
+      throw new TrustUsageError('ERR_TRUST_USAGE', `${u.origin}: a registry is reached over https:// (allowHttp for a local registry)`);
+    }
+  }
+
+  /** HEAD the manifest: the digest, type and size the registry announces (nothing is checked). */
+  async headManifest(name: string, reference: string): Promise<ManifestHead> {
+    checkRef(name, reference);
+    const r = await this.authed('HEAD', name, `v2/${name}/manifests/${reference}`, 0, `manifest ${name}:${reference}`);
+    if (r.status !== 200) throw this.statusError(r, `manifest ${name}:${reference}`);
+    const digest = header(r.headers, 'docker-content-digest');
+    const size = Number(header(r.headers, 'content-length'));
+    return {
+      ...(digest !== undefined && DIGEST.test(digest) ? { digest } : {}),
+      ...(header(r.headers, 'content-type') !== undefined ? { mediaType: header(r.headers, 'content-type')! } : {}),
+      ...(Number.isSafeInteger(size) ? { size } : {}),
+    };
+  }
+
+  /** GET the manifest and check its sha256 against Docker-Content-Digest and a digest reference. */
+  async getManifest(name: string, reference: string): Promise<Manifest> {
+    checkRef(name, reference);
+    const what = `manifest ${name}:${reference}`;
+    const r = await this.authed('GET', name, `v2/${name}/manifests/${reference}`, this.maxManifestBytes, what);
+    if (r.status !== 200) throw this.statusError(r, what);
+    const digest = `sha256:${createHash('sha256').update(r.body).digest('hex')}`;
+    const announced = header(r.headers, 'docker-content-digest');
+    if (announced !== undefined && announced.startsWith('sha256:') && announced !== digest) {
+      throw refuse('ERR_TRUST_MIX_AND_MATCH', 'manifest', `${what}: the registry announces ${announced} but the body it sent hashes to ${digest}`, { announced, actual: digest });
+    }
+    if (DIGEST.test(reference) && reference !== digest) {
+      throw refuse('ERR_TRUST_MIX_AND_MATCH', 'manifest', `${what}: asked for ${reference}, the body hashes to ${digest}`, { expected: reference, actual: digest });
+    }
+    const mediaType = header(r.headers, 'content-type');
+    return { digest, ...(mediaType !== undefined ? { mediaType } : {}), body: r.body };
+  }
+
+  private statusError(r: RawResponse, what: string): Error {
+    let detail = '';
+    try {
+      const e = (JSON.parse(r.body.toString('utf8')) as { errors?: Array<{ code?: string; message?: string }> }).errors?.[0];
+      if (e) detail = `: ${e.code ?? ''} ${e.message ?? ''}`.trimEnd();
+    } catch {
+      // not the distribution error envelope
+    }
+    if (r.status === 404) return refuse('ERR_TRUST_NO_DATA', 'manifest', `${what}: not found at ${this.base.origin}${detail}`);
+    return new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: ${this.base.origin} answered HTTP ${r.status}${detail}`, { details: { status: r.status } });
+  }
+
+  /** A request with token auth: on 401 + Bearer challenge, fetch a token for the scope and retry once. */
+  private async authed(method: 'GET' | 'HEAD', name: string, path: string, maxBytes: number, what: string): Promise<RawResponse> {
+    const url = new URL(path, this.base);
+    const accept = MANIFEST_MEDIA_TYPES.join(', ');
+    const scope = `repository:${name}:pull`;
+    let token = this.tokens.get(scope);
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.request(method, url, { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) }, maxBytes, what);
+      if (r.status !== 401 || attempt >= REGISTRY_LIMITS.maxAuthAttempts) return r;
+      const challenge = parseWwwAuthenticate(header(r.headers, 'www-authenticate') ?? '');
+      if (!challenge || challenge.scheme !== 'bearer' || !challenge.params.realm) return r;
+      token = await this.fetchToken(challenge.params, scope, what);
+      this.tokens.set(scope, token);
+    }
+  }
+
+  private async fetchToken(params: Record<string, string>, scope: string, what: string): Promise<string> {
+    let realm: URL;
+    try {
+      realm = new URL(params.realm!);
+    } catch (e) {
+      throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: the token realm ${JSON.stringify(params.realm)} is not a URL`, { cause: e });
+    }
+    this.checkScheme(realm);
+    if (params.service !== undefined) realm.searchParams.set('service', params.service);
+    realm.searchParams.set('scope', params.scope ?? scope);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.o.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ''}`).toString('base64')}`;
+    const r = await this.request('GET', realm, headers, REGISTRY_LIMITS.maxTokenBytes, `token for ${scope}`);
+    if (r.status !== 200) throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: the token service ${realm.origin} answered HTTP ${r.status}`, { details: { status: r.status } });
+    let token: unknown;
+    try {
+      const j = JSON.parse(r.body.toString('utf8')) as { token?: unknown; access_token?: unknown };
+      token = j.token ?? j.access_token;
+    } catch {
+      // handled below
+    }
+    if (typeof token !== 'string' || token.length === 0 || !/^[\x21-\x7e]+$/.test(token)) {
+      throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: the token service ${realm.origin} sent no usable token`);
+    }
+    return token;
+  }
+
+  private request(method: 'GET' | 'HEAD', u: URL, extra: Record<string, string>, maxBytes: number, what: string): Promise<RawResponse> {
+    const mod = u.protocol === 'https:' ? https : http;
+    return new Promise<RawResponse>((resolve, reject) => {
+      let settled = false;
+      const fail = (e: Error): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(total);
+        req.destroy();
+        reject(e);
+      };
+      const total = setTimeout(() => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: no complete answer from ${u.origin} within ${this.timeoutMs} ms`)), this.timeoutMs);
+      const req = mod.request(
+        u,
+        { method, agent: u.protocol === 'https:' ? this.agent : this.httpAgent, headers: { 'user-agent': defaults.trust.fetch.userAgent, ...extra } },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          const cap = status === 200 ? maxBytes : REGISTRY_LIMITS.maxErrorBytes;
+          const declared = Number(res.headers['content-length']);
+          if (method === 'GET' && status === 200 && Number.isFinite(declared) && declared > maxBytes) {
+            fail(refuse('ERR_TRUST_TOO_LARGE', 'manifest', `${what}: the registry announces ${declared} bytes, more than the ${maxBytes} allowed`, { length: declared, max: maxBytes }));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let n = 0;
+          res.on('data', (c: Buffer) => {
+            if (settled) return;
+            n += c.length;
+            if (n > cap) {
+              if (status === 200) {
+                fail(refuse('ERR_TRUST_TOO_LARGE', 'manifest', `${what}: the registry sent more than the ${maxBytes} bytes allowed`, { max: maxBytes }));
+              } else {
+                settled = true;
+                clearTimeout(total);
+                res.destroy();
+                resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
+              }
+              return;
+            }
+            chunks.push(c);
+          });
+          res.on('end', () => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(total);
+            resolve({ status, headers: res.headers, body: Buffer.concat(chunks, n) });
+          });
+          res.on('error', (e) => fail(new TrustRuntimeError('ERR_TRUST_NETWORK', `${what}: the connection to ${u.origin} broke (${e.message})`, { cause: e })));
+        },
+      );
+      req.setTimeout(this.connectTimeoutMs, () => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: ${u.origin} did not answer within ${this.connectTimeoutMs} ms`)));
+      req.on('error', (e: NodeJS.ErrnoException) => fail(new TrustRuntimeError('ERR_TRUST_NETWORK', `${what}: cannot reach ${u.origin} (${e.code ?? e.message})`, { cause: e })));
+      req.end();
+    });
+  }
+}
+
+function header(h: http.IncomingHttpHeaders, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}

@@ -2,15 +2,13 @@
  * Strict X.509 certificate parsing: `parseCertificate` (one DER certificate)
  * and `parseCertificates` (a PEM bundle or one DER certificate).
  *
- * The certificate goes through @peculiar/x509 and through our own DER walk,
+ * The certificate goes through node:crypto's X509Certificate (OpenSSL) and through our own DER walk,
  * which rejects what that library lets pass (trailing data, v1/v2 with
  * extensions, duplicate extensions, bad BIT STRINGs, out-of-range pathLen,
  * empty SANs, ...). Every failure is an InputError ERR_X509_MALFORMED; no
  * input makes these functions throw anything else.
  */
-import 'reflect-metadata';
-import { createHash } from 'node:crypto';
-import { X509Certificate } from '@peculiar/x509';
+import { X509Certificate, createHash } from 'node:crypto';
 import { defaults } from '../../defaults.js';
 import { InputError, isSwarmguardError } from '../../errors.js';
 import { derObjects } from '../pem.js';
@@ -24,9 +22,6 @@ export type { ParsedCert } from './types.js';
 
 /** PEM block types holding a plain certificate. */
 const CERT_PEM_TYPES = ['CERTIFICATE', 'X509 CERTIFICATE'] as const;
-
-/** asn1js limits for the library pass: deeper or larger than any real certificate. */
-const LIB_PARSE_OPTIONS = { berOptions: { maxDepth: 64, maxNodes: 50_000, maxContentLength: defaults.x509.maxCertBytes } };
 
 /** RFC 5280 4.1.2.2: serials are at most 20 octets. */
 const MAX_SERIAL_BYTES = 20;
@@ -64,14 +59,17 @@ export function parseCertificates(input: Uint8Array, what = 'certificate file'):
   return ders.map((d, i) => parseCertificate(d, ders.length > 1 ? `${what} (certificate ${i + 1})` : what));
 }
 
-/** The library pass: it must read the certificate too, subject and issuer included. */
+/**
+ * The library pass: OpenSSL (node:crypto, no import cost, which keeps the
+ * CLI's start-up small) must read the certificate too, names and dates included.
+ */
 function checkWithLibrary(der: Buffer): void {
-  const lib = new X509Certificate(der, LIB_PARSE_OPTIONS);
+  const lib = new X509Certificate(der);
   void lib.subject;
   void lib.issuer;
   void lib.serialNumber;
-  void lib.notBefore;
-  void lib.notAfter;
+  void lib.validFrom;
+  void lib.validTo;
 }
 
 function parseDer(buf: Buffer): ParsedCert {

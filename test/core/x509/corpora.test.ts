@@ -7,7 +7,7 @@
  * Measured on this implementation (see docs/cert-verify.md):
  *   (a) BoringSSL verify_certificate_chain, TRUSTED_ANCHOR x SERVER_AUTH/CLIENT_AUTH/ANY_EKU: 93/110
  *   (b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13: 85/92
- *   (c) BoringSSL parse_certificate_unittest (71 files with a CERTIFICATE block): 67/71
+ *   (c) BoringSSL parse_certificate_unittest (71 files with a CERTIFICATE block): 68/71
  * Every disagreement is a deliberate policy difference or a feature we do
  * not have; they are listed in KNOWN_* below and in the docs.
  */
@@ -25,7 +25,7 @@ const CORPORA = corporaDir();
 const SKIP = 'corpora folder ../shared/corpora is absent (see the corpora README); corpus agreement not measured';
 
 /** Agreement floors: the figures measured when this was written. Raise them when the validator improves. */
-const FLOOR = { boringsslChains: 93, pkits: 85, parseUnittest: 67 };
+const FLOOR = { boringsslChains: 93, pkits: 85, parseUnittest: 68 };
 
 /** Expected BoringSSL chain disagreements and why (policy choices, webpki-style). */
 const KNOWN_CHAIN_DISAGREEMENTS: Record<string, string> = {

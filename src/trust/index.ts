@@ -20,3 +20,4 @@ export { DirectorySource } from './notary/source-dir.js';
 export { NotaryServerSource } from './notary/source-http.js';
 export { verifyNotaryTag, verifyNotaryRepository, NotaryVerifier, type TagVerification } from './notary/verify.js';
 export { verifyTufTarget, refreshTufRepository, TufVerifier, TufDirectorySource, TufHttpSource, type TufSource, type TufVerifyOptions, type TufVerification } from './tuf/verify.js';
+export { RegistryClient, parseWwwAuthenticate } from './registry/client.js';

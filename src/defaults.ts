@@ -215,6 +215,8 @@ export const defaults = Object.freeze({
       dockerRoles: ['targets/releases', 'targets'] as readonly string[],
       /** Docker's default tag. */
       defaultTag: 'latest',
+      /** Decoded public keys kept in memory by content (warm verification). */
+      keyCacheEntries: 4096,
     },
     fetch: {
       timeoutMs: 30_000,

@@ -2,6 +2,7 @@
  * Notary public keys (spec §5): one table row per key type, key IDs
  * recomputed from key content, never taken from the file.
  */
+import { defaults } from '../../defaults.js';
 import { createHash } from 'node:crypto';
 import { parseCertificates, type ParsedCert } from '../../core/x509/parse.js';
 import { usableKeyFromEd25519, usableKeyFromInfo, usableKeyFromSpki, type KeyResult, type UsableKey } from '../signatures.js';
@@ -75,8 +76,25 @@ export function decodeBase64Strict(s: string): Buffer | undefined {
   return b.toString('base64') === s ? b : undefined;
 }
 
+/**
+ * Decoded keys by content: decoding is pure in (keytype, public), and key
+ * import is most of a warm verification's cost (docs/benchmarks.md, Trust).
+ * Bounded; cleared when full.
+ */
+const decodedCache = new Map<string, DecodedKey>();
+
 /** Decode a key and recompute its IDs. Never throws; an unusable key carries `problem`. */
 export function decodeKey(k: NotaryKey): DecodedKey {
+  const cacheKey = `${k.keytype}\u0000${k.public}`;
+  const hit = decodedCache.get(cacheKey);
+  if (hit) return hit;
+  const decoded = Object.freeze(decodeKeyUncached(k));
+  if (decodedCache.size >= defaults.trust.notary.keyCacheEntries) decodedCache.clear();
+  decodedCache.set(cacheKey, decoded);
+  return decoded;
+}
+
+function decodeKeyUncached(k: NotaryKey): DecodedKey {
   const id = computeKeyId(k.keytype, k.public);
   const row = KEY_TYPES[k.keytype];
   if (!row) return { id, keytype: k.keytype, canonicalId: id, problem: `key type ${JSON.stringify(k.keytype)} is not one of ${KEY_TYPE_NAMES.join(', ')}` };

@@ -51,7 +51,7 @@ export async function resolveTrustFlags(image: string | undefined, o: TrustFlags
   const { clockAt, readFileArg } = await import('../../context.js');
   const { TrustUsageError } = await import('../../../trust/errors.js');
   const { parseImageRef, defaultNotaryServer } = await import('../../../trust/image-ref.js');
-  const { trustLimits } = await import('../../../trust/limits.js');
+  const { defaults } = await import('../../../defaults.js');
   type RootPin = import('../../../trust/notary/root.js').RootPin;
 
   const ref = image !== undefined ? parseImageRef(image) : undefined;
@@ -61,7 +61,7 @@ export async function resolveTrustFlags(image: string | undefined, o: TrustFlags
   if (o.tag !== undefined && ref?.tagGiven && o.tag !== ref.tag) {
     throw new TrustUsageError('ERR_TRUST_USAGE', `IMAGE names tag ${ref.tag} and --tag names ${o.tag}; give one`);
   }
-  const tag = o.tag ?? ref?.tag ?? trustLimits.notary.defaultTag;
+  const tag = o.tag ?? ref?.tag ?? defaults.trust.notary.defaultTag;
   if (needTag && tag.length === 0) throw new TrustUsageError('ERR_TRUST_USAGE', '--tag must not be empty');
 
   const pins = [o.rootKeyId?.length ? 'root-key-id' : '', o.rootCa ? 'root-ca' : '', o.tofu ? 'tofu' : ''].filter(Boolean);

@@ -14,8 +14,11 @@ const pass = Buffer.from('revocation passphrase');
 
 async function setup(t: { after: (f: () => void) => void }) {
   const { dir, cleanup } = tempDir();
-  t.after(cleanup);
   const store = new FileStore(path.join(dir, 'state'));
+  t.after(async () => {
+    await store.close();
+    cleanup();
+  });
   await initCa(store, { passphrase: pass, clusterId: 'c1' }, systemClock);
   const revs = await openRevocations(store);
   const ca = await CertificateAuthority.open(store, { passphrase: pass, clock: systemClock, isNodeBlocked: (id) => revs.isNodeRevoked(id) });

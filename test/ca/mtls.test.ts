@@ -462,3 +462,20 @@ test('authorizePeer is pure; a CRL must be signed by a trusted CA, and a stale o
   assert.ok(logs.some((l) => /passed its nextUpdate .* still enforced/.test(l)), logs.join('\n'));
   assert.equal(authorizePeer(cert, managers, crlIndex(stale, roots)).ok, false);
 });
+
+test('refusal logging is capped per window (a scanner cannot flood the log); onRefused sees every one', async () => {
+  const { reporter } = await import('../../src/ca/mtls/guard.js');
+  const { REFUSAL_LOG_LIMIT } = await import('../../src/ca/mtls.js');
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const logs: string[] = [];
+  let seen = 0;
+  const r = reporter({ log: (l) => logs.push(l), onRefused: () => seen++, clock: { now: () => new Date(now) } });
+  for (let i = 0; i < REFUSAL_LOG_LIMIT.perWindow + 40; i++) r.refuse('no client certificate', '192.0.2.1');
+  assert.equal(seen, REFUSAL_LOG_LIMIT.perWindow + 40);
+  assert.equal(logs.length, REFUSAL_LOG_LIMIT.perWindow);
+  assert.equal(logs[0], 'mtls: refused a connection from 192.0.2.1: no client certificate');
+  now += REFUSAL_LOG_LIMIT.windowMs;
+  r.refuse('no client certificate', undefined);
+  assert.equal(logs[REFUSAL_LOG_LIMIT.perWindow], 'mtls: 40 further refused connections were not logged');
+  assert.equal(logs.at(-1), 'mtls: refused a connection from an unknown address: no client certificate');
+});

@@ -86,6 +86,10 @@ export const defaults = Object.freeze({
       'ECDHE-RSA-AES128-GCM-SHA256',
       'ECDHE-RSA-CHACHA20-POLY1305',
     ].join(':'),
+    /** Refused-connection log lines per window (a flood of bad clients cannot flood the log). */
+    refusalLog: { perWindow: 60, windowMs: 60_000 },
+    /** Certificate/key/roots file polling for hot reload, and the debounce after a change. */
+    watch: { intervalMs: 2_000, debounceMs: 200 },
   },
   x509: {
     /** Bounded work on hostile inputs. */

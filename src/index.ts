@@ -40,6 +40,22 @@ export { TokenBroker } from './tokens/scoped/broker.js';
 export * from './tokens/errors.js';
 export { revokeCertificate, REVOCATION_REASONS, type RevokeRequest, type RevokeResult } from './ca/revoke.js';
 export { signCrl, readCrl, crlStale } from './ca/crl.js';
-export { MtlsServerCredentials, clientOptions, authorizePeer, revocationCheck, secureContextOptions, type MtlsMaterial, type MtlsPolicy } from './ca/mtls.js';
+export {
+  MtlsCredentials,
+  MtlsServerCredentials,
+  createReloadableServer,
+  serverContext,
+  clientContext,
+  clientOptions,
+  authorizePeer,
+  authorizeSocket,
+  revocationCheck,
+  crlIndex,
+  mtlsFromCa,
+  caPolicy,
+  secureContextOptions,
+  type MtlsMaterial,
+  type MtlsPolicy,
+} from './ca/mtls.js';
 export * from './trust/index.js';
 export * as audit from './audit/audit.js';

@@ -22,7 +22,7 @@ import type { Authorization, MtlsEvents, MtlsMaterial, MtlsPolicy, PeerIdentity 
 export const DEFAULT_SERVER_NAME = 'swarm-manager';
 
 /** File watching (fs.watchFile polls; renewals are rare). Candidates for defaults.tls. */
-export const WATCH_DEFAULTS = Object.freeze({ intervalMs: 2_000, debounceMs: 200 });
+export const WATCH_DEFAULTS = defaults.tls.watch;
 
 export interface WatchFiles {
   cert: string;

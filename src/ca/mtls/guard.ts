@@ -4,6 +4,7 @@
  * suites) are reported from 'tlsClientError', where Node leaves the
  * verification error on the socket; policy refusals from 'secureConnection'.
  */
+import { defaults } from '../../defaults.js';
 import type * as tls from 'node:tls';
 import { systemClock } from '../../core/clock.js';
 import type { Authorization, MtlsEvents, PeerIdentity } from './types.js';
@@ -12,7 +13,7 @@ import type { Authorization, MtlsEvents, PeerIdentity } from './types.js';
  * Log volume bounds: a scanner must not flood the operator log. (Candidates
  * for defaults.tls; kept here until that object grows an mtls section.)
  */
-export const REFUSAL_LOG_LIMIT = Object.freeze({ perWindow: 60, windowMs: 60_000 });
+export const REFUSAL_LOG_LIMIT = defaults.tls.refusalLog;
 
 /** OpenSSL codes on a server handshake, as the reason an operator reads. One row per code. */
 const TLS_ERROR_REASONS: Readonly<Record<string, string>> = {

@@ -67,76 +67,111 @@ export function createFetcher(o: FetcherOptions = {}): Fetcher {
       if (u.protocol !== 'https:' && !(u.protocol === 'http:' && o.allowHttp)) {
         throw new TrustUsageError('ERR_TRUST_USAGE', `${u.origin}: trust data must come over https:// (a notary server always serves TLS)`);
       }
-      const mod = u.protocol === 'https:' ? https : http;
-      return new Promise<FetchResponse>((resolve, reject) => {
-        let settled = false;
-        const fail = (e: Error): void => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(total);
-          req.destroy();
-          reject(e);
-        };
-        const total = setTimeout(
-          () => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: no complete answer from ${u.origin} within ${timeoutMs} ms; the server is slow or stalling`)),
-          timeoutMs,
-        );
-        const req = mod.get(
-          u,
-          {
-            agent: u.protocol === 'https:' ? agent : httpAgent,
-            headers: { 'user-agent': defaults.trust.fetch.userAgent, accept: 'application/json, text/plain, */*', ...o.headers },
-          },
-          (res) => {
-            const status = res.statusCode ?? 0;
-            const cap = status === 200 ? maxBytes : ERROR_BODY_BYTES;
-            const declared = Number(res.headers['content-length']);
-            if (status === 200 && Number.isFinite(declared) && declared > maxBytes) {
-              fail(refuse('ERR_TRUST_TOO_LARGE', what, `${what}: the server announces ${declared} bytes, more than the ${maxBytes} allowed; refusing to download`, { length: declared, max: maxBytes }));
-              return;
-            }
-            const chunks: Buffer[] = [];
-            let n = 0;
-            res.on('data', (c: Buffer) => {
-              n += c.length;
-              if (n > cap) {
-                if (status === 200) {
-                  fail(refuse('ERR_TRUST_TOO_LARGE', what, `${what}: the server sent more than the ${maxBytes} bytes allowed; refusing the rest`, { max: maxBytes }));
-                } else {
-                  settled = true;
-                  clearTimeout(total);
-                  res.destroy();
-                  resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
-                }
-                return;
-              }
-              chunks.push(c);
-            });
-            res.on('end', () => {
-              if (settled) return;
-              settled = true;
-              clearTimeout(total);
-              resolve({ status, headers: res.headers, body: Buffer.concat(chunks, n) });
-            });
-            res.on('error', (e) => fail(new TrustRuntimeError('ERR_TRUST_NETWORK', `${what}: the connection to ${u.origin} broke (${e.message})`, { cause: e })));
-          },
-        );
-        req.setTimeout(connectTimeoutMs, () =>
-          fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: ${u.origin} did not answer within ${connectTimeoutMs} ms`)),
-        );
-        req.on('error', (e: NodeJS.ErrnoException) => {
-          const tls = /certificate|self.signed|CERT_|unable to verify/i.test(`${e.code ?? ''} ${e.message}`);
-          fail(
-            new TrustRuntimeError(
-              'ERR_TRUST_NETWORK',
-              tls
-                ? `${what}: TLS with ${u.origin} failed (${e.code ?? e.message}); pass the server's CA with --ca FILE`
-                : `${what}: cannot reach ${u.origin} (${e.code ?? e.message})`,
-              { cause: e },
-            ),
-          );
-        });
+      return cappedRequest({
+        url: u,
+        method: 'GET',
+        agent: u.protocol === 'https:' ? agent : httpAgent,
+        headers: { accept: 'application/json, text/plain, */*', ...o.headers },
+        maxBytes,
+        errorBodyBytes: ERROR_BODY_BYTES,
+        timeoutMs,
+        connectTimeoutMs,
+        what,
+        role: what,
+        peer: 'server',
+        tlsHint: true,
       });
     },
   };
+}
+
+export interface CappedRequest {
+  url: URL;
+  method: 'GET' | 'HEAD';
+  agent: http.Agent;
+  headers: Record<string, string>;
+  /** 200 bodies above this are refused with ERR_TRUST_TOO_LARGE (announced or sent). */
+  maxBytes: number;
+  /** Other statuses: the body is read this far, then cut. */
+  errorBodyBytes: number;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  /** What is being fetched, for messages. */
+  what: string;
+  /** The role named in ERR_TRUST_TOO_LARGE. */
+  role: string;
+  /** Who answers, for messages: a notary server or a registry. */
+  peer: 'server' | 'registry';
+  /** On a TLS failure, say how to pass the server's CA. */
+  tlsHint?: boolean;
+}
+
+/**
+ * One HTTP(S) request with a size cap (an announced Content-Length is refused
+ * before the body is read; the body is cut at the cap), a connect timeout and
+ * a total timeout. Shared by the notary fetcher and the registry client.
+ */
+export function cappedRequest(r: CappedRequest): Promise<FetchResponse> {
+  const { url: u, what, maxBytes } = r;
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise<FetchResponse>((resolve, reject) => {
+    let settled = false;
+    const fail = (e: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(total);
+      req.destroy();
+      reject(e);
+    };
+    const total = setTimeout(
+      () => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: no complete answer from ${u.origin} within ${r.timeoutMs} ms; the ${r.peer} is slow or stalling`)),
+      r.timeoutMs,
+    );
+    const req = mod.request(u, { method: r.method, agent: r.agent, headers: { 'user-agent': defaults.trust.fetch.userAgent, ...r.headers } }, (res) => {
+      const status = res.statusCode ?? 0;
+      const cap = status === 200 ? maxBytes : r.errorBodyBytes;
+      const declared = Number(res.headers['content-length']);
+      if (r.method === 'GET' && status === 200 && Number.isFinite(declared) && declared > maxBytes) {
+        fail(refuse('ERR_TRUST_TOO_LARGE', r.role, `${what}: the ${r.peer} announces ${declared} bytes, more than the ${maxBytes} allowed; refusing to download`, { length: declared, max: maxBytes }));
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let n = 0;
+      res.on('data', (c: Buffer) => {
+        if (settled) return;
+        n += c.length;
+        if (n > cap) {
+          if (status === 200) {
+            fail(refuse('ERR_TRUST_TOO_LARGE', r.role, `${what}: the ${r.peer} sent more than the ${maxBytes} bytes allowed; refusing the rest`, { max: maxBytes }));
+          } else {
+            settled = true;
+            clearTimeout(total);
+            res.destroy();
+            resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
+          }
+          return;
+        }
+        chunks.push(c);
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(total);
+        resolve({ status, headers: res.headers, body: Buffer.concat(chunks, n) });
+      });
+      res.on('error', (e) => fail(new TrustRuntimeError('ERR_TRUST_NETWORK', `${what}: the connection to ${u.origin} broke (${e.message})`, { cause: e })));
+    });
+    req.setTimeout(r.connectTimeoutMs, () => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: ${u.origin} did not answer within ${r.connectTimeoutMs} ms`)));
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      const tls = r.tlsHint === true && /certificate|self.signed|CERT_|unable to verify/i.test(`${e.code ?? ''} ${e.message}`);
+      fail(
+        new TrustRuntimeError(
+          'ERR_TRUST_NETWORK',
+          tls ? `${what}: TLS with ${u.origin} failed (${e.code ?? e.message}); pass the server's CA with --ca FILE` : `${what}: cannot reach ${u.origin} (${e.code ?? e.message})`,
+          { cause: e },
+        ),
+      );
+    });
+    req.end();
+  });
 }

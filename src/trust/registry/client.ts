@@ -18,6 +18,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { defaults } from '../../defaults.js';
 import { refuse, TrustRuntimeError, TrustUsageError } from '../errors.js';
+import { cappedRequest } from '../fetcher.js';
 
 export const REGISTRY_LIMITS = Object.freeze({
   /** distribution's own manifest limit is 4 MiB. */
@@ -221,58 +222,18 @@ export class RegistryClient {
   }
 
   private request(method: 'GET' | 'HEAD', u: URL, extra: Record<string, string>, maxBytes: number, what: string): Promise<RawResponse> {
-    const mod = u.protocol === 'https:' ? https : http;
-    return new Promise<RawResponse>((resolve, reject) => {
-      let settled = false;
-      const fail = (e: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(total);
-        req.destroy();
-        reject(e);
-      };
-      const total = setTimeout(() => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: no complete answer from ${u.origin} within ${this.timeoutMs} ms`)), this.timeoutMs);
-      const req = mod.request(
-        u,
-        { method, agent: u.protocol === 'https:' ? this.agent : this.httpAgent, headers: { 'user-agent': defaults.trust.fetch.userAgent, ...extra } },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          const cap = status === 200 ? maxBytes : REGISTRY_LIMITS.maxErrorBytes;
-          const declared = Number(res.headers['content-length']);
-          if (method === 'GET' && status === 200 && Number.isFinite(declared) && declared > maxBytes) {
-            fail(refuse('ERR_TRUST_TOO_LARGE', 'manifest', `${what}: the registry announces ${declared} bytes, more than the ${maxBytes} allowed`, { length: declared, max: maxBytes }));
-            return;
-          }
-          const chunks: Buffer[] = [];
-          let n = 0;
-          res.on('data', (c: Buffer) => {
-            if (settled) return;
-            n += c.length;
-            if (n > cap) {
-              if (status === 200) {
-                fail(refuse('ERR_TRUST_TOO_LARGE', 'manifest', `${what}: the registry sent more than the ${maxBytes} bytes allowed`, { max: maxBytes }));
-              } else {
-                settled = true;
-                clearTimeout(total);
-                res.destroy();
-                resolve({ status, headers: res.headers, body: Buffer.concat(chunks) });
-              }
-              return;
-            }
-            chunks.push(c);
-          });
-          res.on('end', () => {
-            if (settled) return;
-            settled = true;
-            clearTimeout(total);
-            resolve({ status, headers: res.headers, body: Buffer.concat(chunks, n) });
-          });
-          res.on('error', (e) => fail(new TrustRuntimeError('ERR_TRUST_NETWORK', `${what}: the connection to ${u.origin} broke (${e.message})`, { cause: e })));
-        },
-      );
-      req.setTimeout(this.connectTimeoutMs, () => fail(new TrustRuntimeError('ERR_TRUST_TIMEOUT', `${what}: ${u.origin} did not answer within ${this.connectTimeoutMs} ms`)));
-      req.on('error', (e: NodeJS.ErrnoException) => fail(new TrustRuntimeError('ERR_TRUST_NETWORK', `${what}: cannot reach ${u.origin} (${e.code ?? e.message})`, { cause: e })));
-      req.end();
+    return cappedRequest({
+      url: u,
+      method,
+      agent: u.protocol === 'https:' ? this.agent : this.httpAgent,
+      headers: extra,
+      maxBytes,
+      errorBodyBytes: REGISTRY_LIMITS.maxErrorBytes,
+      timeoutMs: this.timeoutMs,
+      connectTimeoutMs: this.connectTimeoutMs,
+      what,
+      role: 'manifest',
+      peer: 'registry',
     });
   }
 }

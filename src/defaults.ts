@@ -252,6 +252,10 @@ export const defaults = Object.freeze({
     /** Per-request timeout when collecting from an engine. */
     engineTimeoutMs: 30_000,
     snapshotManifest: 'snapshot.json',
+    /** Host collectors: the largest daemon.json, cmdline, PEM or /proc/net file read. */
+    hostMaxFileBytes: 4 * 1024 * 1024,
+    /** The snapshot file holding the host facts. */
+    hostFactsFile: 'host.json',
     /** The shipped policy pack enabled by default. */
     defaultPolicyFiles: ['cis-docker-1.6.0.json', 'swarm.json'] as readonly string[],
     severities: ['critical', 'high', 'medium', 'low', 'info'] as const,

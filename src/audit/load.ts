@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../store/file-store.js';
 import { defaults } from '../defaults.js';
+import { validateHostFacts } from './host/schema.js';
 import { ENDPOINTS, SNAPSHOT_FORMAT, normalizeFacts, type Facts, type Fact, type Snapshot } from './snapshot.js';
 
 interface Manifest {
@@ -60,6 +61,12 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
       found++;
     }
   }
+  const hostFile = path.join(dir, defaults.audit.hostFactsFile);
+  const host = await readJson(hostFile, 'ERR_AUDIT_SNAPSHOT_JSON');
+  if (host !== undefined) {
+    facts.host = { data: await validateHostFacts(host, hostFile) };
+    found++;
+  } else facts.host = { unavailable: manifest?.unavailable?.host ?? `${defaults.audit.hostFactsFile} is not in the snapshot (taken remotely or with --no-host)` };
   if (found === 0 && manifest === undefined) {
     throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `${dir} holds none of ${ENDPOINTS.map((e) => `${e.name}.json`).join(', ')}; nothing to audit`);
   }
@@ -84,6 +91,11 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<string
       written.push(file);
     } else unavailable[e.name] = fact.unavailable;
   }
+  if (snap.facts.host && 'data' in snap.facts.host) {
+    const file = path.join(dir, defaults.audit.hostFactsFile);
+    await writeFileAtomic(file, JSON.stringify(snap.facts.host.data, null, 2) + '\n', 0o600);
+    written.push(file);
+  } else unavailable.host = snap.facts.host?.unavailable ?? 'no host facts were collected';
   const manifest: Manifest = { format: SNAPSHOT_FORMAT, source: snap.source, ...(snap.collectedAt ? { collectedAt: snap.collectedAt } : {}), unavailable };
   const mf = path.join(dir, defaults.audit.snapshotManifest);
   await writeFileAtomic(mf, JSON.stringify(manifest, null, 2) + '\n', 0o600);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { defaults } from '../defaults.js';
+import type { HostFacts } from './host/types.js';
 
 /** One endpoint's answer, or why there is none. */
 export type Fact<T> = { data: T } | { unavailable: string };
@@ -133,6 +134,8 @@ export interface Facts {
   secrets: Fact<SwarmSecret[]>;
   configs: Fact<SwarmConfig[]>;
   plugins: Fact<Obj[]>;
+  /** Facts only the node itself has (daemon flags, daemon.json, file modes, sockets, swarm state); absent when audited remotely. */
+  host?: Fact<HostFacts>;
 }
 
 export const SNAPSHOT_FORMAT = 'swarmguard-audit-snapshot/1';

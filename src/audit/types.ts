@@ -6,7 +6,7 @@ export type { Severity } from './severity.js';
 export type Status = 'pass' | 'fail' | 'unknown' | 'waived';
 
 export interface Target {
-  kind: 'cluster' | 'engine' | 'node' | 'service' | 'network' | 'secret' | 'config';
+  kind: 'cluster' | 'engine' | 'node' | 'service' | 'network' | 'secret' | 'config' | 'file' | 'socket';
   id: string;
   name?: string;
 }

@@ -3,12 +3,15 @@ import type { RuleKind } from '../types.js';
 import { bridgeIcc } from './bridge-icc.js';
 import { caRoot } from './ca-root.js';
 import { configContent } from './config-content.js';
+import { daemonSetting } from './daemon-setting.js';
 import { daemonTls } from './daemon-tls.js';
 import { engineVersion } from './engine-version.js';
 import { field } from './field.js';
+import { hostFile } from './host-file.js';
 import { hostOnly } from './host-only.js';
 import { insecureRegistries } from './insecure-registries.js';
 import { managerCount } from './manager-count.js';
+import { nodeCertExpiry } from './node-cert-expiry.js';
 import { nodesDown } from './nodes-down.js';
 import { overlayEncryption } from './overlay-encryption.js';
 import { raftQuorum } from './raft-quorum.js';
@@ -20,6 +23,8 @@ import { serviceHostNetwork } from './service-host-network.js';
 import { serviceImageDigest } from './service-image-digest.js';
 import { serviceMounts } from './service-mounts.js';
 import { servicePorts } from './service-ports.js';
+import { swarmListen } from './swarm-listen.js';
+import { swarmState } from './swarm-state.js';
 
 const KINDS = [
   field,
@@ -42,6 +47,12 @@ const KINDS = [
   serviceEnvSecrets,
   serviceCapabilities,
   serviceField,
+  // host facts
+  daemonSetting,
+  hostFile,
+  swarmListen,
+  swarmState,
+  nodeCertExpiry,
 ] as RuleKind<never>[];
 
 export const RULE_KINDS: ReadonlyMap<string, RuleKind<Record<string, unknown>>> = new Map(KINDS.map((k) => [k.kind, k as unknown as RuleKind<Record<string, unknown>>]));

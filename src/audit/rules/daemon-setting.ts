@@ -5,6 +5,7 @@
  */
 import type { RuleKind } from '../types.js';
 import { OPS, OP_NAMES, show, type OpName } from './ops.js';
+import { getPath } from './util.js';
 import { HOST_ENGINE, describeSetting, hostOr, settingOr, unknownHost } from './host-util.js';
 
 interface Params {
@@ -12,6 +13,8 @@ interface Params {
   key: string;
   op: OpName;
   value?: unknown;
+  /** Without host facts: fail when this /info field equals the value (only a failure can be told remotely; else unknown). */
+  remoteFail?: { path: string; equals: unknown };
 }
 
 const emptyObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
@@ -23,11 +26,22 @@ export const daemonSetting: RuleKind<Params> = {
     type: 'object',
     required: ['key', 'op'],
     additionalProperties: false,
-    properties: { key: { type: 'string', minLength: 1 }, op: { enum: OP_NAMES }, value: {} },
+    properties: {
+      key: { type: 'string', minLength: 1 },
+      op: { enum: OP_NAMES },
+      value: {},
+      remoteFail: { type: 'object', required: ['path', 'equals'], additionalProperties: false, properties: { path: { type: 'string', minLength: 1 }, equals: {} } },
+    },
   },
   evaluate(facts, p) {
     const h = hostOr(facts);
-    if ('why' in h) return unknownHost(HOST_ENGINE, h.why);
+    if ('why' in h) {
+      const r = p.remoteFail;
+      if (r && 'data' in facts.info && getPath(facts.info.data, r.path) === r.equals) {
+        return [{ status: 'fail', target: HOST_ENGINE, message: `/info ${r.path} is ${show(r.equals)}, so ${p.key} fails whatever the host says` }];
+      }
+      return unknownHost(HOST_ENGINE, h.why);
+    }
     const s = settingOr(h.data, p.key);
     if ('why' in s) return unknownHost(HOST_ENGINE, s.why);
     const v = emptyObject(s.setting.value) ? undefined : s.setting.value;

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
+import { addHostFacts, addHostOptions, type HostOpts } from './host-options.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
-interface RunOpts {
+interface RunOpts extends HostOpts {
   snapshot?: string;
   engine?: string;
   policy: string[];
@@ -26,41 +27,45 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     .option('--severity <rule=sev>', 'override a rule severity: critical, high, medium, low, info (repeatable)', collect, [])
     .option('--format <fmt>', 'text, json, sarif or junit (default text; json with --json)')
     .option('--fail-on <severity>', 'exit 1 when a failing finding is at or above this severity')
-    .option('--at <time>', 'evaluate at this time (waiver expiry, CA age) instead of now')
-    .action(async (o: RunOpts) => {
-      const c = ctx();
-      const { UsageError } = await import('../../../errors.js');
-      const { clockAt } = await import('../../context.js');
-      const a = await import('../../../audit/audit.js');
-      const { defaults } = await import('../../../defaults.js');
-      const sevs = defaults.audit.severities as readonly string[];
-      const format = o.format ?? (c.json ? 'json' : 'text');
-      if (!a.REPORTERS.has(format)) throw new UsageError('ERR_CLI_USAGE', `--format must be one of ${[...a.REPORTERS.keys()].join(', ')}, not ${JSON.stringify(format)}`);
-      if (c.json && format !== 'json') throw new UsageError('ERR_CLI_USAGE', `--json prints JSON; drop it to use --format ${format}`);
-      if (o.failOn !== undefined && !sevs.includes(o.failOn)) throw new UsageError('ERR_CLI_USAGE', `--fail-on must be one of ${sevs.join(', ')}, not ${JSON.stringify(o.failOn)}`);
-      if (o.snapshot !== undefined && o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --snapshot or --engine, not both');
-      const overrides = o.severity.map((s): [string, (typeof defaults.audit.severities)[number]] => {
-        const m = /^([^=]+)=(.+)$/.exec(s);
-        if (!m || !sevs.includes(m[2]!)) throw new UsageError('ERR_CLI_USAGE', `--severity wants RULE=SEVERITY (${sevs.join('|')}), not ${JSON.stringify(s)}`);
-        return [m[1]!, m[2] as (typeof defaults.audit.severities)[number]];
-      });
-      const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
-      const policy = a.applyOverrides(await a.loadPolicy(o.policy, { builtin: o.builtin }), { disable: o.disable, severity: overrides });
-      let snapshot;
-      if (o.snapshot !== undefined) snapshot = await a.loadSnapshot(o.snapshot);
-      else {
-        const { EngineClient } = await import('../../../engine/client.js');
-        const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
-        try {
-          snapshot = await a.collectSnapshot(client, now);
-        } finally {
-          client.close();
-        }
-      }
-      const result = a.evaluatePolicy(snapshot, policy, now);
-      const text = a.renderReport(format, { result, rules: policy.rules, color: format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR });
-      if (c.json) c.emit(JSON.parse(text), () => '');
-      else process.stdout.write(text);
-      if (o.failOn !== undefined && a.failsAt(result.findings, o.failOn as (typeof defaults.audit.severities)[number])) c.setExitCode(1);
+    .option('--at <time>', 'evaluate at this time (waiver expiry, CA age) instead of now');
+  addHostOptions(area).action(async (o: RunOpts) => {
+    const c = ctx();
+    const { UsageError } = await import('../../../errors.js');
+    const { clockAt } = await import('../../context.js');
+    const a = await import('../../../audit/audit.js');
+    const { defaults } = await import('../../../defaults.js');
+    const sevs = defaults.audit.severities as readonly string[];
+    const format = o.format ?? (c.json ? 'json' : 'text');
+    if (!a.REPORTERS.has(format)) throw new UsageError('ERR_CLI_USAGE', `--format must be one of ${[...a.REPORTERS.keys()].join(', ')}, not ${JSON.stringify(format)}`);
+    if (c.json && format !== 'json') throw new UsageError('ERR_CLI_USAGE', `--json prints JSON; drop it to use --format ${format}`);
+    if (o.failOn !== undefined && !sevs.includes(o.failOn)) throw new UsageError('ERR_CLI_USAGE', `--fail-on must be one of ${sevs.join(', ')}, not ${JSON.stringify(o.failOn)}`);
+    if (o.snapshot !== undefined && o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --snapshot or --engine, not both');
+    if (o.snapshot !== undefined && (o.pidfile ?? o.configFile ?? o.dataRoot ?? o.execRoot) !== undefined) {
+      throw new UsageError('ERR_CLI_USAGE', '--pidfile, --config-file, --data-root and --exec-root steer host collection; a --snapshot already holds its host facts');
+    }
+    const overrides = o.severity.map((s): [string, (typeof defaults.audit.severities)[number]] => {
+      const m = /^([^=]+)=(.+)$/.exec(s);
+      if (!m || !sevs.includes(m[2]!)) throw new UsageError('ERR_CLI_USAGE', `--severity wants RULE=SEVERITY (${sevs.join('|')}), not ${JSON.stringify(s)}`);
+      return [m[1]!, m[2] as (typeof defaults.audit.severities)[number]];
     });
+    const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
+    const policy = a.applyOverrides(await a.loadPolicy(o.policy, { builtin: o.builtin }), { disable: o.disable, severity: overrides });
+    let snapshot;
+    if (o.snapshot !== undefined) snapshot = await a.loadSnapshot(o.snapshot);
+    else {
+      const { EngineClient } = await import('../../../engine/client.js');
+      const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
+      try {
+        snapshot = await a.collectSnapshot(client, now);
+        await addHostFacts(snapshot, client, o);
+      } finally {
+        client.close();
+      }
+    }
+    const result = a.evaluatePolicy(snapshot, policy, now);
+    const text = a.renderReport(format, { result, rules: policy.rules, color: format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR });
+    if (c.json) c.emit(JSON.parse(text), () => '');
+    else process.stdout.write(text);
+    if (o.failOn !== undefined && a.failsAt(result.findings, o.failOn as (typeof defaults.audit.severities)[number])) c.setExitCode(1);
+  });
 }

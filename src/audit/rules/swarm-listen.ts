@@ -14,6 +14,12 @@ interface Params {
   udpPorts: number[];
   /** Severity of a bind to a public (not private, loopback or link-local) address; a public bind passes without it. */
   publicSeverity?: Severity;
+  /**
+   * UDP ports the kernel binds to every interface whatever the flags say (the
+   * VXLAN socket of overlay networks): a wildcard bind there is reported `low`,
+   * with a firewall remedy, since no dockerd option narrows it.
+   */
+  firewallOnlyPorts?: number[];
 }
 
 const WILDCARD = new Set(['0.0.0.0', '::']);
@@ -48,6 +54,7 @@ export const swarmListen: RuleKind<Params> = {
       tcpPorts: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 } },
       udpPorts: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 } },
       publicSeverity: { enum: ['critical', 'high', 'medium', 'low', 'info'] },
+      firewallOnlyPorts: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 65535 } },
     },
   },
   evaluate(facts, p) {
@@ -68,6 +75,9 @@ export const swarmListen: RuleKind<Params> = {
     }
     return swarm.map((s): Outcome => {
       const target = { kind: 'socket' as const, id: `${s.proto.replace('6', '')}/${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}` };
+      if (WILDCARD.has(s.address) && s.proto.startsWith('udp') && p.firewallOnlyPorts?.includes(s.port)) {
+        return { status: 'fail', severity: 'low', target, message: `udp port ${s.port} is bound to every interface by the kernel (no dockerd option narrows it); firewall it to cluster peers` };
+      }
       if (WILDCARD.has(s.address)) return { status: 'fail', target, message: `${s.proto} port ${s.port} is bound to every interface (${s.address}); give --listen-addr / --data-path-addr a specific IP` };
       if (p.publicSeverity && !isPrivateAddress(s.address)) return { status: 'fail', severity: p.publicSeverity, target, message: `${s.proto} port ${s.port} is bound to the public address ${s.address}` };
       return { status: 'pass', target, message: `${s.proto} port ${s.port} is bound to ${s.address} only` };

@@ -94,7 +94,9 @@ test('the daemon is the socket owner, not the newest dockerd; its own daemon.jso
   assert.deepEqual(st('cis-3.14'), ['engine:pass']);
   assert.deepEqual(st('cis-3.21'), ['engine:pass']);
   assert.match(res.findings.find((f) => f.rule === 'cis-3.21')!.message, /not present/);
-  assert.deepEqual(st('cis-7.2'), ['tcp/0.0.0.0:2377:fail', 'tcp/10.0.0.10:7946:pass', 'udp/0.0.0.0:4789:fail']);
+  assert.deepEqual(st('cis-7.2'), ['tcp/0.0.0.0:2377:fail', 'tcp/10.0.0.10:7946:pass']);
+  assert.deepEqual(st('sw-33'), ['tcp/0.0.0.0:2377:fail', 'tcp/10.0.0.10:7946:pass', 'udp/0.0.0.0:4789:fail']);
+  assert.equal(res.findings.find((f) => f.rule === 'sw-33' && f.target.id === 'udp/0.0.0.0:4789')!.severity, 'low', 'the kernel binds VXLAN to every interface');
   assert.match(res.findings.find((f) => f.rule === 'cis-3.18')!.message, /mode 0606 has bits 0002 outside 0644/);
 });
 

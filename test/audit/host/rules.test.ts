@@ -100,6 +100,8 @@ test('swarm-listen: wildcard fails, public address fails at publicSeverity, priv
   const f = facts(h, { info: { Swarm: { LocalNodeState: 'active' } } });
   assert.deepEqual(st(run('swarm-listen', f, { tcpPorts: [2377, 7946], udpPorts: [7946, 4789], publicSeverity: 'high' })), ['tcp/[::]:40000:fail', 'tcp/203.0.113.5:7946:fail/high', 'udp/10.1.2.3:4789:pass']);
   assert.deepEqual(st(run('swarm-listen', f, { tcpPorts: [2377, 7946], udpPorts: [7946, 4789] })), ['tcp/[::]:40000:fail', 'tcp/203.0.113.5:7946:pass', 'udp/10.1.2.3:4789:pass']);
+  const vx = host({ listening: [l('udp', '0.0.0.0', 4789, false)] });
+  assert.deepEqual(st(run('swarm-listen', facts(vx), { tcpPorts: [], udpPorts: [4789], firewallOnlyPorts: [4789] })), ['udp/0.0.0.0:4789:fail/low']);
   assert.deepEqual(st(run('swarm-listen', facts(h, { info: { Swarm: { LocalNodeState: 'inactive' } } }), { tcpPorts: [2377], udpPorts: [] })), ['engine:pass']);
   assert.deepEqual(st(run('swarm-listen', facts(host(), { info: { Swarm: { LocalNodeState: 'active' } } }), { tcpPorts: [2377], udpPorts: [] })), ['engine:unknown']);
 });
@@ -166,4 +168,15 @@ test('snapshot: host.json round-trips; a malformed one names the file and the fi
   writeFileSync(path.join(none, 'info.json'), '{}');
   const n = await loadSnapshot(none);
   assert.ok(n.facts.host && 'unavailable' in n.facts.host);
+});
+
+test('CLI host collection: --no-host and remote engines give host facts unavailable with the reason', async () => {
+  const { addHostFacts } = await import('../../../src/cli/commands/audit/host-options.js');
+  const snap = (): Snapshot => ({ format: SNAPSHOT_FORMAT, source: 'x', facts: facts(undefined) });
+  const remote = snap();
+  await addHostFacts(remote, { target: { host: 'mgr1', port: 2376, secure: true, display: 'tcp://mgr1:2376' }, display: 'tcp://mgr1:2376' }, { host: true });
+  assert.match((remote.facts.host as { unavailable: string }).unavailable, /tcp:\/\/mgr1:2376 is a remote engine/);
+  const off = snap();
+  await addHostFacts(off, { target: { socketPath: '/run/docker.sock', secure: false, display: 'unix:///run/docker.sock' }, display: 'unix:///run/docker.sock' }, { host: false });
+  assert.match((off.facts.host as { unavailable: string }).unavailable, /--no-host/);
 });

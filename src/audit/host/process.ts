@@ -63,9 +63,15 @@ export async function socketOwner(r: HostReader, socketPath: string): Promise<Fo
       tables.add(`/proc/${pid}/net/unix`);
     }
   }
+  // /var/run is often a symlink to /run: compare paths with their directories resolved
+  const want = await r.canonical(socketPath);
+  const base = socketPath.slice(socketPath.lastIndexOf('/') + 1);
   for (const t of tables) {
     const text = (await r.read(t).catch(() => undefined))?.toString('utf8');
-    for (const s of parseProcNetUnix(text ?? '')) if (s.listening && s.path === socketPath) inodes.add(s.inode);
+    for (const s of parseProcNetUnix(text ?? '')) {
+      if (!s.listening || !s.path?.endsWith(`/${base}`)) continue;
+      if (s.path === socketPath || s.path === want || (await r.canonical(s.path)) === want) inodes.add(s.inode);
+    }
   }
   if (inodes.size === 0) return { unavailable: `no process listens on ${socketPath} (not in any /proc/*/net/unix); give the daemon's --pidfile` };
   if (inodes.size > 1) return { unavailable: `${inodes.size} listening sockets were bound at ${socketPath} (a replaced socket file); give the daemon's --pidfile` };

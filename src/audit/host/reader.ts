@@ -3,7 +3,7 @@
  * directory (`/` on a real host, a fixture tree in tests). Paths given and
  * recorded are host paths; the root is prefixed only here.
  */
-import { lstat, readdir, readlink, stat, open } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath, stat, open } from 'node:fs/promises';
 import * as path from 'node:path';
 import { defaults } from '../../defaults.js';
 import type { FileFact } from './types.js';
@@ -14,6 +14,8 @@ export interface HostReader {
   stat(p: string): Promise<FileFact>;
   list(p: string): Promise<string[]>;
   readlink(p: string): Promise<string | undefined>;
+  /** The path with its directory's symlinks resolved (/var/run/docker.sock → /run/docker.sock); itself when that fails. */
+  canonical(p: string): Promise<string>;
   /** uid and gid to names, from <root>/etc/passwd and /etc/group. */
   names(): Promise<{ users: Map<number, string>; groups: Map<number, string> }>;
 }
@@ -101,6 +103,16 @@ export function fsReader(root = '/'): HostReader {
         return await readlink(at(p));
       } catch {
         return undefined;
+      }
+    },
+    async canonical(p) {
+      try {
+        const dir = await realpath(at(path.posix.dirname(p)));
+        const rel = path.relative(path.resolve(root), dir);
+        if (rel.startsWith('..')) return p;
+        return path.posix.join('/', rel.split(path.sep).join('/'), path.posix.basename(p));
+      } catch {
+        return p;
       }
     },
     names() {

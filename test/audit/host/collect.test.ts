@@ -146,9 +146,11 @@ test('socket activation: systemd and dockerd both hold the socket, dockerd (the 
   tree.proc({ pid: 1, ppid: 0, argv: ['/lib/systemd/systemd'], sockets: [9], netns: '1' });
   tree.proc({ pid: 50, ppid: 1, argv: ['/usr/bin/dockerd', '-H', 'fd://', '--containerd=/run/containerd/containerd.sock'], sockets: [9], netns: '2', net: { unix: UNIX_HEADER + unixRow(9, '/run/docker.sock') } });
   tree.file('/run/docker.sock', '', 0o666);
-  const h = await collectHostFacts({ reader: fsReader(tree.root), socketPath: '/run/docker.sock' });
+  tree.dir('/var').link('/var/run', '../run');
+  // the client's default path goes through the /var/run symlink; systemd bound /run/docker.sock
+  const h = await collectHostFacts({ reader: fsReader(tree.root), socketPath: '/var/run/docker.sock' });
   assert.ok('pid' in h.daemon && h.daemon.pid === 50);
-  assert.deepEqual(h.files['docker-sock']!.map((f) => [f.path, f.mode]), [['/run/docker.sock', 0o666]], 'fd:// resolves to the audited socket');
+  assert.deepEqual(h.files['docker-sock']!.map((f) => [f.path, f.mode]), [['/var/run/docker.sock', 0o666]], 'fd:// resolves to the audited socket');
   assert.deepEqual(h.files['containerd-sock']!.map((f) => f.path), ['/run/containerd/containerd.sock']);
 });
 

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from '../helpers/env.js';
 import { startDockerd, type DockerdHandle } from './harness/dockerd.js';
-import { requireDockerd } from './harness/interop.js';
-import { makeTempDir } from './harness/process.js';
+import { checks, findBinary, requireDockerd, requireTool } from './harness/interop.js';
+import { freePort, makeTempDir, runCommand } from './harness/process.js';
 
 interface Finding {
   rule: string;
@@ -120,6 +120,35 @@ test('two dockerds (docker-bench\'s pgrep -f -n trap): the audited socket\'s own
   assert.match(wrong.stderr, new RegExp(`PID ${newer.pid}, but the audited socket .* belongs to PID ${older.pid}`));
   await newer.stop();
   await older.stop();
+});
+
+test('TLS files from flags and daemon.json: 3.9-3.14 check the files the daemon really uses', async (t) => {
+  if (!(await requireDockerd(t)) || !(await requireTool(t, 'openssl', checks.openssl))) return;
+  const tmp = await makeTempDir();
+  const [ca, cert, key, cfg] = ['ca.pem', 'cert.pem', 'key.pem', 'cfg.json'].map((f) => path.join(tmp, f)) as [string, string, string, string];
+  const gen = await runCommand(findBinary('openssl')!, [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
+    '-subj', '/CN=127.0.0.1', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1',
+  ]);
+  assert.equal(gen.code, 0, gen.stderr);
+  writeFileSync(ca, readFileSync(cert));
+  chmodSync(ca, 0o644); // too open for a CA file (want 0444 or stricter)
+  chmodSync(cert, 0o444);
+  chmodSync(key, 0o600); // CIS wants exactly 0400
+  writeFileSync(cfg, JSON.stringify({ tlskey: key }));
+  const port = await freePort('127.0.0.1');
+  const d = await startDockerd({ tmp, extraArgs: ['--config-file', cfg, '--tlsverify', '--tlscacert', ca, '--tlscert', cert, '-H', `tcp://127.0.0.1:${port}`] });
+  const doc = audit(d);
+  const at = (rule: string) => doc.findings.filter((f) => f.rule === rule).map((f) => `${f.target.id}:${f.status}`);
+  assert.deepEqual(at('cis-3.9'), [`${ca}:pass`]);
+  assert.deepEqual(at('cis-3.10'), [`${ca}:fail`]);
+  assert.deepEqual(at('cis-3.12'), [`${cert}:pass`]);
+  assert.deepEqual(at('cis-3.13'), [`${key}:pass`], 'tlskey from daemon.json');
+  assert.deepEqual(at('cis-3.14'), [`${key}:fail`]);
+  assert.match(find(doc, 'cis-3.14').message, /mode 0600 is not 0400/);
+  assert.deepEqual(status(doc, 'cis-2.7'), ['pass'], 'TCP with client verification');
+  assert.deepEqual(status(doc, 'cis-3.16'), ['pass'], 'the unix socket; the tcp:// host is not a file');
+  await d.stop();
 });
 
 for (const autolock of [false, true]) {

@@ -3,6 +3,9 @@
  * directory) + policy → result. The CLI is a shell over these.
  */
 export { collectSnapshot } from './collect.js';
+export { collectHostFacts, type HostCollectOptions } from './host/collect.js';
+export { fsReader, type HostReader } from './host/reader.js';
+export type * from './host/types.js';
 export { loadSnapshot, writeSnapshot } from './load.js';
 export { loadPolicy, applyOverrides, validatePolicyDoc, builtinPolicyDir, type Policy, type Rule, type Waiver } from './policy.js';
 export { evaluatePolicy, failsAt, summarize, type AuditResult, type Summary } from './evaluate.js';

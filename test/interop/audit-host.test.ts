@@ -92,6 +92,13 @@ test('a dockerd with its own daemon.json (--config-file, mode 0606): findings ma
   const key = (x: Doc) => x.findings.map((f) => `${f.rule} ${f.target.id} ${f.status}`).sort();
   assert.deepEqual(key(fromSnap), key(doc));
 
+  // `audit snapshot --no-host` (a flag the parent `audit` also declares) writes no host.json
+  const out2 = path.join(dir, 'snap2');
+  const s2 = runCli(['audit', 'snapshot', '--no-host', '--out', out2], { env: { DOCKER_HOST: d.host } });
+  assert.equal(s2.code, 0, s2.stderr);
+  assert.throws(() => statSync(path.join(out2, 'host.json')), /ENOENT/);
+  assert.match(readFileSync(path.join(out2, 'snapshot.json'), 'utf8'), /--no-host/);
+
   // an explicit --config-file that is malformed: exit 2 naming the file and the key
   const bad = path.join(dir, 'bad.json');
   writeFileSync(bad, '{"icc": "no"}');

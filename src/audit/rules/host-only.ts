@@ -1,4 +1,4 @@
-/** `host-only`: a check the Engine API cannot answer; always unknown, never pass. */
+/** `host-only`: a check neither the Engine API nor the host collectors answer yet; always unknown, never pass. */
 import type { RuleKind } from '../types.js';
 
 interface Params {
@@ -7,9 +7,9 @@ interface Params {
 
 export const hostOnly: RuleKind<Params> = {
   kind: 'host-only',
-  describe: 'a setting the Engine API does not expose; reported unknown until a host collector exists',
+  describe: 'a fact neither the Engine API nor the host collectors provide (yet); always unknown',
   paramsSchema: { type: 'object', required: ['needs'], additionalProperties: false, properties: { needs: { type: 'string', minLength: 1 } } },
   evaluate(_facts, p) {
-    return [{ status: 'unknown', target: { kind: 'engine', id: 'engine' }, message: `not decidable from the Engine API: needs ${p.needs} on the host` }];
+    return [{ status: 'unknown', target: { kind: 'engine', id: 'engine' }, message: `not decidable from the collected facts: needs ${p.needs}` }];
   },
 };

@@ -8,7 +8,10 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
     .description('collect Engine API facts into a directory (0600 files; join tokens and secret values never written)')
     .option('--engine <url>', 'engine to read (default $DOCKER_HOST, else unix:///var/run/docker.sock)')
     .requiredOption('--out <dir>', 'directory to write');
-  addHostOptions(cmd).action(async (o: { engine?: string; out: string } & HostOpts) => {
+  addHostOptions(cmd).action(async () => {
+    // `audit` itself declares --engine and the host flags, and commander gives them to it even after `snapshot`:
+    // read the merged values
+    const o = cmd.optsWithGlobals<{ engine?: string; out: string } & HostOpts>();
     const c = ctx();
     const a = await import('../../../audit/audit.js');
     const { defaults } = await import('../../../defaults.js');

@@ -25,6 +25,7 @@ test('start audits the reachable engine and creates the CA', async (t) => {
   assert.equal(doc.audit.reachable, true);
   assert.ok(doc.audit.findings.length > 20);
   assert.ok(doc.audit.findings.some((f) => f.rule === 'cis-7.5' && f.status === 'fail'), 'autolock off is reported');
+  assert.ok(doc.audit.findings.some((f) => f.rule === 'cis-2.16' && f.status === 'pass'), 'host facts of the local engine: --userland-proxy=false');
   const human = runCli(['--state', path.join(dir, 'state'), 'start'], { env: { DOCKER_HOST: daemon.host } });
   assert.equal(human.code, 0, human.stderr);
   assert.match(human.stdout, /audit of unix:\/\/.*: pass \d+, fail \d+/);

@@ -84,6 +84,9 @@ async function auditLocalEngine(c: CliContext): Promise<LocalAudit> {
   const client = new EngineClient({ timeoutMs: defaults.audit.engineTimeoutMs });
   try {
     const snapshot = await a.collectSnapshot(client, now);
+    // the same host facts as `swarmguard audit` (only for a local unix socket)
+    const { addHostFacts } = await import('./audit/host-options.js');
+    await addHostFacts(snapshot, client, { host: true });
     const policy = await a.loadPolicy([], { builtin: true });
     const result = a.evaluatePolicy(snapshot, policy, now);
     const s = result.summary as unknown as Record<string, unknown>;

@@ -5,7 +5,8 @@ import { parseDockerdArgs, splitCmdline } from '../../../src/audit/host/cmdline.
 import { jsonErrorOffset, parseDaemonJson } from '../../../src/audit/host/daemon-json.js';
 import { decodeAddress, listeners, parseProcNetInet, parseProcNetUnix } from '../../../src/audit/host/proc-net.js';
 import { mergeSettings } from '../../../src/audit/host/settings.js';
-import { recordAlgorithm, summarizeNodeKey } from '../../../src/audit/host/swarm-files.js';
+import { validateHostFacts } from '../../../src/audit/host/schema.js';
+import { recordAlgorithm, summarizeNodeCert, summarizeNodeKey } from '../../../src/audit/host/swarm-files.js';
 import { scrub } from '../../../src/audit/host/redact.js';
 import { isSwarmguardError } from '../../../src/errors.js';
 import { INET_HEADER, UNIX_HEADER, inetRow, unixRow } from './tree.js';
@@ -155,4 +156,18 @@ test('fuzz: argv, daemon.json and /proc/net parsers give values or typed errors 
   );
   fc.assert(fc.property(fc.string(), (t) => typedOrValue(() => summarizeNodeKey(t, 'k'))), { numRuns: 300 });
   fc.assert(fc.property(fc.base64String(), (t) => void recordAlgorithm(t)), { numRuns: 300 });
+});
+
+test('fuzz: host.json validation and certificate summaries give values or typed errors only', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.oneof(fc.jsonValue(), fc.record({ format: fc.constant('swarmguard-host-facts/1'), daemon: fc.jsonValue(), settings: fc.jsonValue(), files: fc.jsonValue(), listening: fc.jsonValue(), swarm: fc.jsonValue() })), async (doc) => {
+      try {
+        await validateHostFacts(doc, '/s/host.json');
+      } catch (e) {
+        assert.ok(isSwarmguardError(e) && e.code === 'ERR_AUDIT_SNAPSHOT_HOST' && e.message.startsWith('/s/host.json: '), String(e));
+      }
+    }),
+    { numRuns: 300 },
+  );
+  fc.assert(fc.property(fc.string(), (t) => typedOrValue(() => summarizeNodeCert(t, 'c'))), { numRuns: 200 });
 });

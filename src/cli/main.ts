@@ -6,9 +6,9 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode, isSwarmguardError } from '../errors.js';
 import { makeContext, type CliContext } from './context.js';
-import { COMMANDS } from './commands/index.js';
+import { registerCommands } from './commands/index.js';
 
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], all = false): Promise<number> {
   const program = new Command('swarmguard')
     .description('Harden Docker Swarm clusters and their software supply chain')
     .option('--json', 'print exactly one JSON document on stdout')
@@ -19,11 +19,13 @@ export async function run(argv: string[]): Promise<number> {
 
   let ctx: CliContext | undefined;
   const getCtx = (): CliContext => (ctx ??= makeContext(program));
-  for (const reg of COMMANDS) reg(program, getCtx);
+  // Only the area argv names is loaded; the others are stubs for the top-level help.
+  const ranStub = await registerCommands(program, getCtx, argv, all);
   program.commands.forEach((c) => c.exitOverride());
 
   try {
     await program.parseAsync(argv, { from: 'user' });
+    if (ranStub()) return run(argv, true);
     return ctx?.exitCode ?? ExitCode.OK;
   } catch (e) {
     return report(e, program);

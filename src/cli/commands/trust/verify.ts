@@ -57,11 +57,12 @@ export function registerVerify(area: Command, ctx: () => CliContext): void {
     const c = ctx();
     const { resolveTrustFlags } = await import('./source.js');
     const { verifyNotaryTag } = await import('../../../trust/notary/verify.js');
-    const registry = await registryClient(o);
     const r = await resolveTrustFlags(image, o, c, true);
+    let registry: import('../../../trust/registry/client.js').RegistryClient | undefined;
     let v;
     let confirmed: import('../../../trust/registry/confirm.js').RegistryConfirmation | undefined;
     try {
+      registry = await registryClient(o);
       v = await verifyNotaryTag({ gun: r.gun, tag: r.tag, source: r.source, ...(r.pin ? { pin: r.pin } : {}), ...(r.store ? { store: r.store } : {}), clock: r.clock });
       if (registry) {
         const { confirmRegistryDigest } = await import('../../../trust/registry/confirm.js');

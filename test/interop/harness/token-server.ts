@@ -77,7 +77,6 @@ export async function startTokenServer(o: TokenServerOptions): Promise<TokenServ
   const signKey = createPrivateKey(await readFile(o.signKey));
   const x5c = [new X509Certificate(await readFile(o.signCert)).raw.toString('base64')];
   const requests: TokenServer['requests'] = [];
-  // eslint-disable-next-line prefer-const -- assigned after the server closure that reads it
   let self: TokenServer;
   const server = https.createServer({ cert: await readFile(o.tlsCert), key: await readFile(o.tlsKey) }, (req, res) => {
     void (async () => {

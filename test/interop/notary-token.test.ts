@@ -17,20 +17,13 @@ import { systemClock } from '../../src/core/clock.js';
 import { createFetcher } from '../../src/trust/fetcher.js';
 import { NotaryServerSource } from '../../src/trust/notary/source-http.js';
 import { verifyNotaryTag } from '../../src/trust/notary/verify.js';
-import { cliPath } from '../helpers/env.js';
+import { runCliAsync as runCli } from '../helpers/env.js';
 import { requireTools } from './harness/interop.js';
 import { makeCaSignedCert, makeNotaryPki, notaryChecks, notaryClient, startNotaryServer } from './harness/notary.js';
-import { makeTempDir, runCommand, type CommandResult } from './harness/process.js';
+import { makeTempDir } from './harness/process.js';
 import { startTokenServer } from './harness/token-server.js';
 
 const GUN = '127.0.0.1:5000/team/private';
-
-/** The CLI, run asynchronously: the token service lives in this process and must keep answering. */
-function runCli(args: string[], o: { env?: Record<string, string> } = {}): Promise<CommandResult> {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...o.env };
-  if (o.env?.SWARMGUARD_NOTARY_AUTH === undefined) delete env.SWARMGUARD_NOTARY_AUTH;
-  return runCommand(process.execPath, [cliPath, ...args], { env });
-}
 
 test('notary-server with token auth: the notary client publishes with NOTARY_AUTH, we verify with credentials, refuse clearly without', async (t) => {
   if (!(await requireTools(t, notaryChecks))) return;

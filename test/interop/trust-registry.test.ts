@@ -4,7 +4,9 @@
  * throwaway CA). The CLI must confirm the registry serves the signed digest,
  * accept a signed image index, and refuse with ERR_TRUST_REGISTRY_MISMATCH
  * when another manifest is pushed under the signed tag or the tag is absent;
- * an unreachable registry is exit 3.
+ * an unreachable registry is exit 3. A registry behind token auth (the same
+ * test token service): credentials from a file or the environment, and
+ * ERR_TRUST_AUTH (exit 3) without them.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -13,11 +15,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { RegistryClient } from '../../src/trust/registry/client.js';
 import { confirmRegistryDigest } from '../../src/trust/registry/confirm.js';
-import { runCli } from '../helpers/env.js';
+import { runCli, runCliAsync } from '../helpers/env.js';
 import { requireTools } from './harness/interop.js';
-import { makeNotaryPki, notaryChecks, notaryClient, startNotaryServer } from './harness/notary.js';
+import { makeCaSignedCert, makeNotaryPki, notaryChecks, notaryClient, startNotaryServer } from './harness/notary.js';
 import { freePort } from './harness/process.js';
 import { registryChecks, sha, startRegistry, writeOciLayout } from './harness/registry.js';
+import { startTokenServer } from './harness/token-server.js';
+import { after } from 'node:test';
 
 interface VerifyDoc {
   digest: string;
@@ -128,4 +132,50 @@ test('notary + docker-registry + skopeo: trust verify --registry confirms the si
   } finally {
     rc.close();
   }
+});
+
+test('docker-registry with token auth: trust verify --registry gets a pull token with --registry-auth-file / $SWARMGUARD_REGISTRY_AUTH', async (t) => {
+  if (!(await requireTools(t, { ...notaryChecks, ...registryChecks }))) return;
+  const pki = await makeNotaryPki();
+  const ca = readFileSync(pki.caCert);
+  const signer = await makeCaSignedCert(pki, 'registry-token-signer', 'swarmguard test registry token signer');
+  const tokens = await startTokenServer({ tlsCert: pki.serverCert, tlsKey: pki.serverKey, signCert: signer.cert, signKey: signer.key, users: { ci: 'ci-secret' }, service: 'swarmguard-registry' });
+  after(() => tokens.close());
+  const server = await startNotaryServer(pki);
+  const registry = await startRegistry({ tls: { cert: pki.serverCert, key: pki.serverKey, ca }, auth: { realm: tokens.realm, service: tokens.service, issuer: tokens.issuer, rootCertBundle: pki.caCert } });
+  const client = await notaryClient(server);
+  const gun = `${registry.host}/team/locked`;
+  const work = registry.work;
+
+  const layout = join(work, 'img');
+  const manifest = await writeOciLayout(layout, { ref: 'v1', text: 'behind a token\n' });
+  await registry.push(layout, 'v1', 'team/locked:v1', { creds: 'ci:ci-secret' });
+  const m = join(work, 'm');
+  await writeFile(m, manifest);
+  await client.run(['init', gun]);
+  await client.run(['add', gun, 'v1', m]);
+  await client.run(['publish', gun]);
+
+  const state = join(work, 'state');
+  const args = ['--state', state, '--json', 'trust', 'verify', `${gun}:v1`, '--server', server.url, '--ca', server.caFile, '--tofu', '--registry', registry.url, '--registry-ca', pki.caCert];
+  const cred = join(work, 'registry-auth');
+  await writeFile(cred, 'ci:ci-secret\n', { mode: 0o600 });
+  const before = tokens.requests.length;
+  const ok = await runCliAsync([...args, '--registry-auth-file', cred]);
+  assert.equal(ok.code, 0, ok.stderr);
+  const d = JSON.parse(ok.stdout) as VerifyDoc;
+  assert.equal(d.registry?.digest, `sha256:${sha(manifest)}`);
+  assert.equal(d.registry?.match, true);
+  assert.deepEqual(tokens.requests.slice(before), [{ user: 'ci', scopes: ['repository:team/locked:pull'], granted: true }]);
+
+  const viaEnv = await runCliAsync(args, { env: { SWARMGUARD_REGISTRY_AUTH: 'ci:ci-secret' } });
+  assert.equal(viaEnv.code, 0, viaEnv.stderr);
+
+  const none = await runCliAsync(args);
+  assert.equal(none.code, 3, none.stderr);
+  assert.equal((JSON.parse(none.stdout) as VerifyDoc).error?.code, 'ERR_TRUST_AUTH');
+  const wrong = await runCliAsync(args, { env: { SWARMGUARD_REGISTRY_AUTH: 'ci:nope' } });
+  assert.equal(wrong.code, 3, wrong.stderr);
+  assert.equal((JSON.parse(wrong.stdout) as VerifyDoc).error?.code, 'ERR_TRUST_AUTH');
+  assert.doesNotMatch(wrong.stderr + wrong.stdout, /nope|ci-secret/);
 });

@@ -92,7 +92,8 @@ function answers(port: number, ca?: Buffer): Promise<boolean> {
     const req = ca ? https.get({ ...opts, ca }, done) : http.get(opts, done);
     function done(res: http.IncomingMessage): void {
       res.resume();
-      resolve(res.statusCode === 200);
+      // 401: up, with token auth
+      resolve(res.statusCode === 200 || res.statusCode === 401);
     }
     req.once('error', () => resolve(false));
     req.once('timeout', () => {
@@ -109,13 +110,25 @@ export interface Registry {
   host: string;
   work: string;
   /** `skopeo copy` an OCI layout ref to REPO:TAG on this registry (TLS not verified: loopback, our own CA). */
-  push(layout: string, ref: string, repoTag: string, o?: { format?: 'oci' | 'v2s2'; all?: boolean }): Promise<CommandResult>;
+  push(layout: string, ref: string, repoTag: string, o?: { format?: 'oci' | 'v2s2'; all?: boolean; creds?: string }): Promise<CommandResult>;
   /** `skopeo inspect`'s digest for REPO:TAG. */
   inspectDigest(repoTag: string): Promise<string>;
 }
 
-/** docker-registry on 127.0.0.1 at a free port; TLS with `tls.cert`/`tls.key` (PEM files) when given. */
-export async function startRegistry(o: { tls?: { cert: string; key: string; ca: Buffer } } = {}): Promise<Registry> {
+/** distribution's token auth for the registry (the same access controller notary-server uses). */
+export interface RegistryTokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  rootCertBundle: string;
+}
+
+/**
+ * docker-registry on 127.0.0.1 at a free port; TLS with `tls.cert`/`tls.key`
+ * (PEM files) when given; token auth when `auth` is given (then `push` needs
+ * `creds`, USER:PASSWORD, passed to skopeo).
+ */
+export async function startRegistry(o: { tls?: { cert: string; key: string; ca: Buffer }; auth?: RegistryTokenAuth } = {}): Promise<Registry> {
   const work = await makeTempDir('sgr-');
   const port = await freePort('127.0.0.1');
   const config = join(work, 'config.yml');
@@ -133,6 +146,9 @@ export async function startRegistry(o: { tls?: { cert: string; key: string; ca: 
       'http:',
       `  addr: 127.0.0.1:${port}`,
       ...(o.tls ? ['  tls:', `    certificate: ${o.tls.cert}`, `    key: ${o.tls.key}`] : []),
+      ...(o.auth
+        ? ['auth:', '  token:', `    realm: ${o.auth.realm}`, `    service: ${o.auth.service}`, `    issuer: ${o.auth.issuer}`, `    rootcertbundle: ${o.auth.rootCertBundle}`, '    autoredirect: false']
+        : []),
       '',
     ].join('\n'),
   );
@@ -153,8 +169,12 @@ export async function startRegistry(o: { tls?: { cert: string; key: string; ca: 
     url: `${o.tls ? 'https' : 'http'}://${host}`,
     host,
     work,
-    push: (layout, ref, repoTag, p = {}) =>
-      runChecked(skopeo, ['--policy', policy, 'copy', ...(p.all ? ['--all'] : []), '--format', p.format ?? 'oci', '--dest-tls-verify=false', `oci:${layout}:${ref}`, `docker://${host}/${repoTag}`], { env }),
+    push: async (layout, ref, repoTag, p = {}) => {
+      // Credentials through an auth file, not argv.
+      const authfile = join(work, 'auth.json');
+      if (p.creds) await writeFile(authfile, JSON.stringify({ auths: { [host]: { auth: Buffer.from(p.creds).toString('base64') } } }), { mode: 0o600 });
+      return runChecked(skopeo, ['--policy', policy, 'copy', ...(p.all ? ['--all'] : []), ...(p.creds ? ['--dest-authfile', authfile] : []), '--format', p.format ?? 'oci', '--dest-tls-verify=false', `oci:${layout}:${ref}`, `docker://${host}/${repoTag}`], { env });
+    },
     async inspectDigest(repoTag) {
       const r = await runChecked(skopeo, ['--policy', policy, 'inspect', '--tls-verify=false', `docker://${host}/${repoTag}`], { env });
       return (JSON.parse(r.stdout) as { Digest: string }).Digest;

@@ -228,6 +228,20 @@ export const defaults = Object.freeze({
       /** Redirects are not followed: a notary server answers directly. */
       userAgent: 'swarmguard-trust',
     },
+    /** Token auth (notary server and registry): Basic credentials for the token service, `USER:PASSWORD`. */
+    auth: {
+      notaryEnvVar: 'SWARMGUARD_NOTARY_AUTH',
+      registryEnvVar: 'SWARMGUARD_REGISTRY_AUTH',
+      maxCredentialsBytes: 4 * 1024,
+      maxTokenBytes: 64 * 1024,
+    },
+    registry: {
+      /** distribution's own manifest limit is 4 MiB. */
+      maxManifestBytes: 4 * MIB,
+      maxErrorBytes: 16 * 1024,
+      timeoutMs: 30_000,
+      connectTimeoutMs: 10_000,
+    },
     cache: {
       /** StateStore key prefix of per-GUN trust state (root bytes, highest versions seen). */
       prefix: 'trust/notary',

@@ -40,10 +40,18 @@ export type TrustRefusalCode =
   /** The repository has no trust data (a required metadata file is absent). */
   | 'ERR_TRUST_NO_DATA'
   /** The tag is not signed in any role. */
-  | 'ERR_TRUST_NOT_SIGNED';
+  | 'ERR_TRUST_NOT_SIGNED'
+  /** The registry serves another manifest (or none) for the tag than the digest signed for it. */
+  | 'ERR_TRUST_REGISTRY_MISMATCH';
 
 /** Runtime failures: the server could not be asked. */
-export type TrustRuntimeCode = 'ERR_TRUST_SERVER' | 'ERR_TRUST_TIMEOUT' | 'ERR_TRUST_NETWORK' | 'ERR_TRUST_CACHE';
+export type TrustRuntimeCode =
+  | 'ERR_TRUST_SERVER'
+  | 'ERR_TRUST_TIMEOUT'
+  | 'ERR_TRUST_NETWORK'
+  | 'ERR_TRUST_CACHE'
+  /** The server wants a token and none could be had (no or wrong credentials, token refused). */
+  | 'ERR_TRUST_AUTH';
 
 /** Input and usage errors: the caller's flags or local files. */
 export type TrustInputCode = 'ERR_TRUST_INPUT' | 'ERR_TRUST_USAGE' | 'ERR_TRUST_IMAGE_REF';
@@ -68,6 +76,7 @@ export const TRUST_REFUSAL_CODES: readonly TrustRefusalCode[] = [
   'ERR_TRUST_NO_ANCHOR',
   'ERR_TRUST_NO_DATA',
   'ERR_TRUST_NOT_SIGNED',
+  'ERR_TRUST_REGISTRY_MISMATCH',
 ];
 
 /** Trust data refused. `details.role` names the role when one is at fault. Exit 1. */

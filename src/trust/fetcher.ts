@@ -8,6 +8,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { defaults } from '../defaults.js';
 import { refuse, TrustRuntimeError, TrustUsageError } from './errors.js';
+import { BearerAuth, type TokenCredentials } from './token-auth.js';
 
 export interface FetcherOptions {
   /** PEM CA certificates trusted for the server (replaces the system store when given). */
@@ -19,8 +20,14 @@ export interface FetcherOptions {
   connectTimeoutMs?: number;
   /** Allow plain http:// (tests, a local server behind a trusted proxy). Off by default. */
   allowHttp?: boolean;
-  /** Extra request headers (an Authorization bearer token). */
+  /** Extra request headers. */
   headers?: Record<string, string>;
+  /**
+   * Basic credentials for the token service a server names in its Bearer
+   * challenge (registry-style token auth, as notary-server's `auth.type: token`).
+   * Without them a token is still asked for, anonymously.
+   */
+  credentials?: TokenCredentials;
 }
 
 export interface FetchResponse {
@@ -52,6 +59,33 @@ export function createFetcher(o: FetcherOptions = {}): Fetcher {
     ...(o.key !== undefined ? { key: o.key } : {}),
   });
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+  const checkScheme = (u: URL): void => {
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && o.allowHttp)) {
+      throw new TrustUsageError('ERR_TRUST_USAGE', `${u.origin}: trust data must come over https:// (a notary server always serves TLS)`);
+    }
+  };
+  const request = (u: URL, headers: Record<string, string>, maxBytes: number, what: string): Promise<FetchResponse> =>
+    cappedRequest({
+      url: u,
+      method: 'GET',
+      agent: u.protocol === 'https:' ? agent : httpAgent,
+      headers,
+      maxBytes,
+      errorBodyBytes: ERROR_BODY_BYTES,
+      timeoutMs,
+      connectTimeoutMs,
+      what,
+      role: what,
+      peer: 'server',
+      tlsHint: true,
+    });
+  const auth = new BearerAuth({
+    ...(o.credentials ? { credentials: o.credentials } : {}),
+    get: request,
+    checkScheme,
+    maxTokenBytes: defaults.trust.auth.maxTokenBytes,
+    peer: 'the notary server',
+  });
   return {
     close() {
       agent.destroy();
@@ -64,23 +98,10 @@ export function createFetcher(o: FetcherOptions = {}): Fetcher {
       } catch (e) {
         throw new TrustUsageError('ERR_TRUST_USAGE', `${url} is not a URL`, { cause: e });
       }
-      if (u.protocol !== 'https:' && !(u.protocol === 'http:' && o.allowHttp)) {
-        throw new TrustUsageError('ERR_TRUST_USAGE', `${u.origin}: trust data must come over https:// (a notary server always serves TLS)`);
-      }
-      return cappedRequest({
-        url: u,
-        method: 'GET',
-        agent: u.protocol === 'https:' ? agent : httpAgent,
-        headers: { accept: 'application/json, text/plain, */*', ...o.headers },
-        maxBytes,
-        errorBodyBytes: ERROR_BODY_BYTES,
-        timeoutMs,
-        connectTimeoutMs,
-        what,
-        role: what,
-        peer: 'server',
-        tlsHint: true,
-      });
+      checkScheme(u);
+      const headers = { accept: 'application/json, text/plain, */*', ...o.headers };
+      // One token per server: a verification reads one repository, the challenge names its scope.
+      return auth.run(u.origin, undefined, what, (h) => request(u, { ...headers, ...h }, maxBytes, what));
     },
   };
 }

@@ -20,4 +20,6 @@ export { DirectorySource } from './notary/source-dir.js';
 export { NotaryServerSource } from './notary/source-http.js';
 export { verifyNotaryTag, verifyNotaryRepository, NotaryVerifier, type TagVerification } from './notary/verify.js';
 export { verifyTufTarget, refreshTufRepository, TufVerifier, TufDirectorySource, TufHttpSource, type TufSource, type TufVerifyOptions, type TufVerification } from './tuf/verify.js';
-export { RegistryClient, parseWwwAuthenticate } from './registry/client.js';
+export { RegistryClient, type RegistryClientOptions, type Manifest, type ManifestHead } from './registry/client.js';
+export { confirmRegistryDigest, type RegistryConfirmation, type ConfirmRequest } from './registry/confirm.js';
+export { BearerAuth, parseWwwAuthenticate, parseCredentials, type TokenCredentials, type Challenge } from './token-auth.js';

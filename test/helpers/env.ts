@@ -1,5 +1,5 @@
 /** Test helper: where things are, and whether optional tools exist. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -41,4 +41,25 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; inp
     timeout: 60_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * `runCli` without blocking the event loop: for tests whose servers live in
+ * the test process (a token service) and must keep answering while the CLI runs.
+ */
+export function runCliAsync(args: string[], opts: { env?: Record<string, string> } = {}): Promise<CliResult> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.SWARMGUARD_CA_PASSPHRASE;
+  delete env.SWARMGUARD_STATE;
+  delete env.SWARMGUARD_NOTARY_AUTH;
+  delete env.SWARMGUARD_REGISTRY_AUTH;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: { ...env, ...opts.env }, cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }

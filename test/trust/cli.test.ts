@@ -52,6 +52,29 @@ describe('trust verify', () => {
     assert.match(r.stdout, /signed in targets\/releases by .*\(alice\)/);
   });
 
+  test('--registry and token-auth flags: bad combinations and malformed credentials are exit 2, before any network use', () => {
+    const base = ['--state', tmp(), '--json', 'trust', 'verify', '--offline', dir, '--gun', GUN, '--tag', 'v1', '--tofu'];
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--registry-ca', '/nonexistent'], {}, 'ERR_TRUST_USAGE'],
+      [['--registry-auth-file', '/nonexistent'], {}, 'ERR_TRUST_USAGE'],
+      [['--registry', 'http://127.0.0.1:1'], {}, 'ERR_TRUST_USAGE'],
+      [['--registry', 'not a url'], {}, 'ERR_TRUST_USAGE'],
+      [['--registry', 'https://127.0.0.1:1'], { SWARMGUARD_REGISTRY_AUTH: 'no-colon' }, 'ERR_TRUST_INPUT'],
+      [['--auth-file', '/nonexistent'], {}, 'ERR_TRUST_USAGE'],
+    ];
+    for (const [extra, env, code] of cases) {
+      const r = runCli([...base, ...extra], { env });
+      assert.equal(r.code, 2, `${extra.join(' ')}: ${r.stderr}`);
+      assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, code, extra.join(' '));
+    }
+  });
+
+  test('--registry with offline trust data: an unreachable registry is exit 3 after the signature checks passed', () => {
+    const r = runCli(['--state', tmp(), '--json', 'trust', 'verify', '--offline', dir, '--gun', GUN, '--tag', 'v1', '--tofu', '--registry', 'https://127.0.0.1:1', '--timeout', '3000']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { error: { code: string } }).error.code, 'ERR_TRUST_NETWORK');
+  });
+
   test('refusals exit 1 with their code: no anchor, role confusion, not signed, pin mismatch, expired', () => {
     const state = tmp();
     const cases: Array<[string[], string]> = [

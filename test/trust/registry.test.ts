@@ -101,7 +101,7 @@ test('token auth: 401 + Bearer challenge → token from the realm (Basic credent
       ['GET /v2/team/app/manifests/v1 -', 'GET /token Basic', 'GET /v2/team/app/manifests/v1 Bearer', 'HEAD /v2/team/app/manifests/v1 Bearer'],
     );
     const bad = new RegistryClient({ url: f.url, allowHttp: true, username: 'alice', password: 'wrong' });
-    await assert.rejects(bad.getManifest('team/app', 'v1'), (e: { code?: string; message: string }) => e.code === 'ERR_TRUST_SERVER' && /token service/.test(e.message));
+    await assert.rejects(bad.getManifest('team/app', 'v1'), (e: { code?: string; message: string }) => e.code === 'ERR_TRUST_AUTH' && /token service/.test(e.message));
     bad.close();
   } finally {
     c.close();

@@ -20,6 +20,7 @@ export interface TrustCacheEntry {
   /** How the first root was trusted. */
   anchor: AnchorKind;
   firstTrustedAt: string;
+  /** When the entry last changed (a newer root or role version). */
   updatedAt: string;
 }
 
@@ -59,11 +60,22 @@ export async function readTrustCache(store: StateStore, gun: string): Promise<Tr
   }
 }
 
+/** Nothing in `set` is newer than `entry` (same root, no higher role version): nothing to record. */
+function covers(entry: TrustCacheEntry, set: NotaryTrustedSet): boolean {
+  if (set.root.signed.version > entry.rootVersion) return false;
+  if (set.root.signed.version === entry.rootVersion && !set.root.raw.equals(entry.root)) return false;
+  return Object.entries(set.versions()).every(([role, v]) => v <= (entry.versions[role] ?? 0));
+}
+
 /**
  * Record a verified update: the root becomes the anchor when it is at least
- * as new as the cached one, and every role's version only ever goes up.
+ * as new as the cached one, and every role's version only ever goes up. An
+ * update that brings nothing newer writes nothing (the warm path: no lock,
+ * no fsync).
  */
 export async function recordTrust(store: StateStore, set: NotaryTrustedSet, anchor: AnchorKind, now: Date): Promise<TrustCacheEntry> {
+  const current = await readTrustCache(store, set.gun);
+  if (current && covers(current, set)) return current;
   return store.withLock(async () => {
     const old = await readTrustCache(store, set.gun);
     const versions: Record<string, number> = { ...(old?.versions ?? {}) };

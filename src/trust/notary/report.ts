@@ -110,6 +110,7 @@ export function describeRepository(set: NotaryTrustedSet, now: Date): Repository
     }
   }
   for (const s of set.skipped) if (s.code !== 'UNPUBLISHED') warnings.push(`${s.name} was not used: ${s.reason}`);
-  horizon.sort((a, b) => a.expires.localeCompare(b.expires));
+  // ISO 8601 UTC strings order as code units; localeCompare would load ICU's collator (~12 ms at CLI start-up).
+  horizon.sort((a, b) => (a.expires < b.expires ? -1 : a.expires > b.expires ? 1 : 0));
   return { gun: set.gun, roles, skipped: set.skipped.map((s) => ({ name: s.name, code: s.code, reason: s.reason })), horizon, warnings };
 }

@@ -48,7 +48,10 @@ export class NotaryServerSource implements MetadataSource {
       // not the notary error envelope
     }
     if (res.status === 401 || res.status === 403) {
-      throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: ${this.description} answered ${res.status}${detail}; this server needs a token (not supported yet)`);
+      // The fetcher already answered a Bearer challenge; what is left is a refusal of the account.
+      throw new TrustRuntimeError('ERR_TRUST_AUTH', `${what}: ${this.description} answered ${res.status}${detail}; the credentials given lack pull access to this repository`, {
+        details: { status: res.status },
+      });
     }
     if (res.status >= 300 && res.status < 400) {
       throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: ${this.description} redirects (${res.status}); redirects are not followed for trust data, give the final server URL`);

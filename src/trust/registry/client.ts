@@ -19,17 +19,10 @@ import * as https from 'node:https';
 import { defaults } from '../../defaults.js';
 import { refuse, TrustRuntimeError, TrustUsageError } from '../errors.js';
 import { cappedRequest } from '../fetcher.js';
+import { BearerAuth, header, type TokenCredentials } from '../token-auth.js';
 
-export const REGISTRY_LIMITS = Object.freeze({
-  /** distribution's own manifest limit is 4 MiB. */
-  maxManifestBytes: 4 * 1024 * 1024,
-  maxTokenBytes: 64 * 1024,
-  maxErrorBytes: 16 * 1024,
-  timeoutMs: 30_000,
-  connectTimeoutMs: 10_000,
-  /** Token auth round trips per request (a second 401 after a fresh token is final). */
-  maxAuthAttempts: 1,
-});
+/** The registry client's limits (defaults.trust.registry and the token answer cap). */
+export const REGISTRY_LIMITS = Object.freeze({ ...defaults.trust.registry, maxTokenBytes: defaults.trust.auth.maxTokenBytes });
 
 export const MANIFEST_MEDIA_TYPES: readonly string[] = [
   'application/vnd.oci.image.manifest.v1+json',
@@ -47,6 +40,8 @@ export interface RegistryClientOptions {
   /** Basic credentials for the token endpoint. */
   username?: string;
   password?: string;
+  /** Same as username/password, as one object. */
+  credentials?: TokenCredentials;
   timeoutMs?: number;
   connectTimeoutMs?: number;
   maxManifestBytes?: number;
@@ -66,24 +61,7 @@ export interface Manifest {
   body: Buffer;
 }
 
-export interface Challenge {
-  scheme: string;
-  params: Record<string, string>;
-}
-
-/** Parse one `WWW-Authenticate` challenge: `Bearer realm="…",service="…",scope="…"`. */
-export function parseWwwAuthenticate(header: string): Challenge | undefined {
-  const m = /^\s*([A-Za-z][A-Za-z0-9._-]*)\s*(.*)$/s.exec(header);
-  if (!m) return undefined;
-  const params: Record<string, string> = {};
-  const re = /([A-Za-z][A-Za-z0-9._-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))\s*(?:,|$)\s*/gy;
-  const rest = m[2]!;
-  let p: RegExpExecArray | null;
-  while (re.lastIndex < rest.length && (p = re.exec(rest)) !== null) {
-    params[p[1]!.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : p[3]!;
-  }
-  return { scheme: m[1]!.toLowerCase(), params };
-}
+export { parseWwwAuthenticate, type Challenge } from '../token-auth.js';
 
 const NAME = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
@@ -104,7 +82,7 @@ export class RegistryClient {
   private readonly base: URL;
   private readonly agent: https.Agent;
   private readonly httpAgent: http.Agent;
-  private readonly tokens = new Map<string, string>();
+  private readonly auth: BearerAuth;
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   readonly maxManifestBytes: number;
@@ -121,6 +99,19 @@ export class RegistryClient {
     this.maxManifestBytes = o.maxManifestBytes ?? REGISTRY_LIMITS.maxManifestBytes;
     this.agent = new https.Agent({ keepAlive: true, maxSockets: 4, minVersion: defaults.tls.minVersion, ...(o.ca !== undefined ? { ca: o.ca } : {}) });
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    const credentials = o.credentials ?? (o.username !== undefined ? { username: o.username, password: o.password ?? '' } : undefined);
+    this.auth = new BearerAuth({
+      ...(credentials ? { credentials } : {}),
+      get: (u, headers, maxBytes, what) => this.request('GET', u, headers, maxBytes, what),
+      checkScheme: (u) => this.checkScheme(u),
+      maxTokenBytes: REGISTRY_LIMITS.maxTokenBytes,
+      peer: `the registry ${this.base.origin}`,
+    });
+  }
+
+  /** The base URL, for reports. */
+  get url(): string {
+    return this.base.href.replace(/\/$/, '');
   }
 
   close(): void {
@@ -179,46 +170,11 @@ export class RegistryClient {
   }
 
   /** A request with token auth: on 401 + Bearer challenge, fetch a token for the scope and retry once. */
-  private async authed(method: 'GET' | 'HEAD', name: string, path: string, maxBytes: number, what: string): Promise<RawResponse> {
+  private authed(method: 'GET' | 'HEAD', name: string, path: string, maxBytes: number, what: string): Promise<RawResponse> {
     const url = new URL(path, this.base);
     const accept = MANIFEST_MEDIA_TYPES.join(', ');
     const scope = `repository:${name}:pull`;
-    let token = this.tokens.get(scope);
-    for (let attempt = 0; ; attempt++) {
-      const r = await this.request(method, url, { accept, ...(token ? { authorization: `Bearer ${token}` } : {}) }, maxBytes, what);
-      if (r.status !== 401 || attempt >= REGISTRY_LIMITS.maxAuthAttempts) return r;
-      const challenge = parseWwwAuthenticate(header(r.headers, 'www-authenticate') ?? '');
-      if (!challenge || challenge.scheme !== 'bearer' || !challenge.params.realm) return r;
-      token = await this.fetchToken(challenge.params, scope, what);
-      this.tokens.set(scope, token);
-    }
-  }
-
-  private async fetchToken(params: Record<string, string>, scope: string, what: string): Promise<string> {
-    let realm: URL;
-    try {
-      realm = new URL(params.realm!);
-    } catch (e) {
-      throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: the token realm ${JSON.stringify(params.realm)} is not a URL`, { cause: e });
-    }
-    this.checkScheme(realm);
-    if (params.service !== undefined) realm.searchParams.set('service', params.service);
-    realm.searchParams.set('scope', params.scope ?? scope);
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.o.username !== undefined) headers.authorization = `Basic ${Buffer.from(`${this.o.username}:${this.o.password ?? ''}`).toString('base64')}`;
-    const r = await this.request('GET', realm, headers, REGISTRY_LIMITS.maxTokenBytes, `token for ${scope}`);
-    if (r.status !== 200) throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: the token service ${realm.origin} answered HTTP ${r.status}`, { details: { status: r.status } });
-    let token: unknown;
-    try {
-      const j = JSON.parse(r.body.toString('utf8')) as { token?: unknown; access_token?: unknown };
-      token = j.token ?? j.access_token;
-    } catch {
-      // handled below
-    }
-    if (typeof token !== 'string' || token.length === 0 || !/^[\x21-\x7e]+$/.test(token)) {
-      throw new TrustRuntimeError('ERR_TRUST_SERVER', `${what}: the token service ${realm.origin} sent no usable token`);
-    }
-    return token;
+    return this.auth.run(scope, scope, what, (auth) => this.request(method, url, { accept, ...auth }, maxBytes, what));
   }
 
   private request(method: 'GET' | 'HEAD', u: URL, extra: Record<string, string>, maxBytes: number, what: string): Promise<RawResponse> {
@@ -236,9 +192,4 @@ export class RegistryClient {
       peer: 'registry',
     });
   }
-}
-
-function header(h: http.IncomingHttpHeaders, name: string): string | undefined {
-  const v = h[name];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -75,6 +75,16 @@ export async function makeNotaryPki(dir?: string): Promise<NotaryPki> {
   return { dir: d, caCert: p('ca.crt'), serverCert: p('notary-server.crt'), serverKey: p('notary-server.key'), signerCert: p('notary-signer.crt'), signerKey: p('notary-signer.key') };
 }
 
+/** A P-256 certificate issued by the PKI's CA (digitalSignature), e.g. the key a token service signs JWTs with. */
+export async function makeCaSignedCert(pki: NotaryPki, name: string, cn: string): Promise<{ cert: string; key: string }> {
+  const openssl = bin('openssl');
+  const p = (f: string): string => join(pki.dir, f);
+  await runChecked(openssl, ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', `/CN=${cn}`]);
+  await writeFile(p(`${name}.ext`), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n');
+  await runChecked(openssl, ['x509', '-req', '-in', p(`${name}.csr`), '-CA', pki.caCert, '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p(`${name}.crt`), '-days', String(NOTARY_LIMITS.certDays), '-extfile', p(`${name}.ext`)]);
+  return { cert: p(`${name}.crt`), key: p(`${name}.key`) };
+}
+
 /** A self-signed P-256 certificate and its key (for `notary delegation add`). */
 export async function makeSelfSignedCert(dir: string, name: string, cn: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, `${name}.crt`);
@@ -166,8 +176,24 @@ export interface NotaryServer {
   logs(): Promise<string>;
 }
 
-/** `notary-server` with memory storage: the in-process ed25519 signer, or a remote notary-signer (ECDSA keys). */
-export async function startNotaryServer(pki: NotaryPki, signer?: NotarySigner): Promise<NotaryServer> {
+/** notary-server's `auth` section for registry-style token auth (distribution's token access controller). */
+export interface NotaryTokenAuth {
+  /** The token service URL clients are sent to (the challenge's realm). */
+  realm: string;
+  /** The audience tokens must name (`aud`), and the challenge's service. */
+  service: string;
+  /** The `iss` tokens must carry. */
+  issuer: string;
+  /** PEM bundle the `x5c` chain of a token must end in. */
+  rootCertBundle: string;
+}
+
+/**
+ * `notary-server` with memory storage: the in-process ed25519 signer, or a
+ * remote notary-signer (ECDSA keys); with `auth`, every repository request
+ * needs a Bearer token (the health endpoint does not).
+ */
+export async function startNotaryServer(pki: NotaryPki, signer?: NotarySigner, o: { auth?: NotaryTokenAuth } = {}): Promise<NotaryServer> {
   const tmp = await makeTempDir('sgn-');
   const ca = await readFile(pki.caCert);
   return startOnFreePort(async (port) => {
@@ -190,6 +216,15 @@ export async function startNotaryServer(pki: NotaryPki, signer?: NotarySigner): 
         trust_service: trust,
         storage: { backend: 'memory' },
         logging: { level: 'info' },
+        ...(o.auth
+          ? {
+              auth: {
+                type: 'token',
+                // distribution's token controller (2.8, vendored by Debian's notary) insists on autoredirect being set.
+                options: { realm: o.auth.realm, service: o.auth.service, issuer: o.auth.issuer, rootcertbundle: o.auth.rootCertBundle, autoredirect: false },
+              },
+            }
+          : {}),
       }),
     );
     const proc = await startProcess({
@@ -221,9 +256,10 @@ export interface NotaryClient {
   metadataDir(gun: string): string;
 }
 
-export async function notaryClient(server: NotaryServer): Promise<NotaryClient> {
+/** The notary client; `env` adds variables such as NOTARY_AUTH (base64 of USER:PASSWORD for token auth). */
+export async function notaryClient(server: NotaryServer, o: { env?: Record<string, string> } = {}): Promise<NotaryClient> {
   const trustDir = await makeTempDir('sgn-');
-  const env = { ...process.env, ...NOTARY_LIMITS.passphrases };
+  const env = { ...process.env, ...NOTARY_LIMITS.passphrases, ...o.env };
   const run = (args: readonly string[], input?: string): Promise<CommandResult> =>
     runChecked(bin('notary'), ['-s', server.url, '-d', trustDir, '--tlscacert', server.caFile, ...args], { env, ...(input !== undefined ? { input } : {}) });
   return {

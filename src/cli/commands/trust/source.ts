@@ -20,6 +20,7 @@ export interface TrustFlags {
   clientCert?: string;
   clientKey?: string;
   timeout?: string;
+  authFile?: string;
 }
 
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
@@ -37,6 +38,7 @@ export const TRUST_OPTIONS: Array<{ flags: string; description: string; parse?: 
   { flags: '--client-cert <file>', description: 'client certificate (PEM) for servers that require mutual TLS' },
   { flags: '--client-key <file>', description: 'key of --client-cert (PEM, unencrypted)' },
   { flags: '--timeout <ms>', description: 'total time allowed per request, in milliseconds' },
+  { flags: '--auth-file <file>', description: 'USER:PASSWORD for the server’s token service (token auth); default $SWARMGUARD_NOTARY_AUTH' },
 ];
 
 export function addTrustOptions(cmd: Command): Command {
@@ -83,7 +85,7 @@ export async function resolveTrustFlags(image: string | undefined, o: TrustFlags
   let source: import('../../../trust/notary/update.js').MetadataSource;
   let close = (): void => undefined;
   if (o.offline !== undefined) {
-    for (const f of ['server', 'ca', 'clientCert', 'clientKey'] as const) {
+    for (const f of ['server', 'ca', 'clientCert', 'clientKey', 'authFile'] as const) {
       if (o[f] !== undefined) throw new TrustUsageError('ERR_TRUST_USAGE', `--offline reads files; --${f.replace(/[A-Z]/g, (x) => '-' + x.toLowerCase())} makes no sense with it`);
     }
     const { DirectorySource } = await import('../../../trust/notary/source-dir.js');
@@ -101,7 +103,9 @@ export async function resolveTrustFlags(image: string | undefined, o: TrustFlags
     }
     const { createFetcher } = await import('../../../trust/fetcher.js');
     const { NotaryServerSource } = await import('../../../trust/notary/source-http.js');
+    const credentials = await readCredentials(o.authFile, defaults.trust.auth.notaryEnvVar, 'the notary token credentials (--auth-file)');
     const fetcher = createFetcher({
+      ...(credentials ? { credentials } : {}),
       ...(o.ca !== undefined ? { ca: readFileArg(o.ca, 'the server CA (--ca)') } : {}),
       ...(o.clientCert !== undefined ? { cert: readFileArg(o.clientCert, 'the client certificate'), key: readFileArg(o.clientKey!, 'the client key') } : {}),
       ...(timeoutMs !== undefined ? { timeoutMs } : {}),
@@ -109,5 +113,26 @@ export async function resolveTrustFlags(image: string | undefined, o: TrustFlags
     source = new NotaryServerSource(server, gun, fetcher);
     close = () => fetcher.close();
   }
-  return { gun, tag, pin, clock, store, source, close };
+  return { gun, tag, pin, clock, store, source, close, ref };
+}
+
+/**
+ * Token-service credentials `USER:PASSWORD`: from FILE (or - for stdin), else
+ * from the environment variable, else none. Never from argv.
+ */
+export async function readCredentials(file: string | undefined, envVar: string, what: string) {
+  const { readFileArg } = await import('../../context.js');
+  const { parseCredentials } = await import('../../../trust/token-auth.js');
+  const { TrustUsageError } = await import('../../../trust/errors.js');
+  const { defaults } = await import('../../../defaults.js');
+  let text: string | undefined;
+  let where = envVar;
+  if (file !== undefined) {
+    const raw = readFileArg(file, what);
+    if (raw.length > defaults.trust.auth.maxCredentialsBytes) throw new TrustUsageError('ERR_TRUST_INPUT', `${file}: ${what} is larger than ${defaults.trust.auth.maxCredentialsBytes} bytes`);
+    text = raw.toString('utf8');
+    raw.fill(0);
+    where = file;
+  } else if (process.env[envVar] !== undefined && process.env[envVar] !== '') text = process.env[envVar];
+  return text === undefined ? undefined : parseCredentials(text, where);
 }

@@ -6,12 +6,14 @@
  * parser first (duplicate keys are refused — tuf-js's JSON.parse keeps the
  * last), downloads go through our Fetcher or a directory with the size caps,
  * the verification time is injected (tuf-js reads `new Date()` once per
- * update; we overwrite that one reading), and tuf-js errors are mapped onto
+ * update; we overwrite that one reading), structural checks tuf-js's models
+ * leave out run first (validate.ts), and tuf-js errors are mapped onto
  * the trust refusal codes.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import * as path from 'node:path';
+import { ValueError } from '@tufjs/models';
 import { Updater, type Fetcher as TufFetcher } from 'tuf-js';
 import * as tufErrors from 'tuf-js/dist/error.js';
 import type { Clock } from '../../core/clock.js';
@@ -20,6 +22,7 @@ import { refuse, TrustError, TrustInputError, type TrustRefusalCode } from '../e
 import type { Fetcher } from '../fetcher.js';
 import { parseJson } from '../notary/json.js';
 import type { TrustVerifier, VerifiedTarget } from '../verifier.js';
+import { validateTufMetadata } from './validate.js';
 
 /** Where TUF metadata comes from: files named as the repository serves them (`timestamp.json`, `2.root.json`, `role%2Fx.json`). */
 export interface TufSource {
@@ -84,7 +87,8 @@ class SourceAdapter implements TufFetcher {
       const b = await this.source.fetch(name, maxLength);
       if (b === undefined) throw new tufErrors.DownloadHTTPError(`${name} not found`, 404);
       if (b.length > maxLength) throw refuse('ERR_TRUST_TOO_LARGE', name, `${name}: more than the ${maxLength} bytes allowed`);
-      parseJson(b, decodeURIComponent(name)); // strict: duplicate keys, bad UTF-8
+      // strict JSON (duplicate keys, bad UTF-8), then what tuf-js's models do not check
+      validateTufMetadata(parseJson(b, decodeURIComponent(name)), decodeURIComponent(name));
       return b;
     } catch (e) {
       if (!(e instanceof tufErrors.DownloadHTTPError && e.statusCode === 404 && /^\d+\.root\.json$/.test(name))) this.lastError = e;
@@ -113,6 +117,9 @@ export function mapTufError(e: unknown, adapter?: SourceAdapter): Error {
     if (err.statusCode === 404) return refuse('ERR_TRUST_NO_DATA', undefined, `TUF: ${msg}`, {}, err);
   }
   const by = (code: TrustRefusalCode): TrustError => refuse(code, undefined, `TUF: ${msg}`, {}, err);
+  // The models throw ValueError / TypeError only while reading a document's fields: malformed, whatever the
+  // message says, except a repeated signature (one key counted twice towards a threshold: the attack-table code).
+  if (err instanceof ValueError || err instanceof TypeError) return by(/^multiple signatures found/.test(msg) ? 'ERR_TRUST_THRESHOLD' : 'ERR_TRUST_MALFORMED');
   if (/^Expected version \d+, got \d+/.test(msg)) return by('ERR_TRUST_ROOT_ROTATION');
   if (/expired/i.test(msg)) return by('ERR_TRUST_EXPIRED');
   if (/Max length reached/i.test(msg)) return by('ERR_TRUST_TOO_LARGE');
@@ -166,7 +173,7 @@ async function refresh(o: TufVerifyOptions): Promise<Refreshed> {
     mkdirSync(o.metadataDir, { recursive: true, mode: 0o700 });
     writeFileSync(rootFile, o.trustedRoot, { mode: 0o600 });
   }
-  parseJson(readFileSync(rootFile), 'root (trusted)');
+  validateTufMetadata(parseJson(readFileSync(rootFile), 'root (trusted)'), 'root (trusted)');
   const adapter = new SourceAdapter(o.source);
   let updater: Updater;
   try {

@@ -119,6 +119,7 @@ export function mapTufError(e: unknown, adapter?: SourceAdapter): Error {
   const by = (code: TrustRefusalCode): TrustError => refuse(code, undefined, `TUF: ${msg}`, {}, err);
   // The models throw ValueError / TypeError only while reading a document's fields: malformed, whatever the
   // message says, except a repeated signature (one key counted twice towards a threshold: the attack-table code).
+  if (err instanceof ValueError && /^expected '\w+', got/.test(msg)) return by('ERR_TRUST_ROLE_CONFUSION');
   if (err instanceof ValueError || err instanceof TypeError) return by(/^multiple signatures found/.test(msg) ? 'ERR_TRUST_THRESHOLD' : 'ERR_TRUST_MALFORMED');
   if (/^Expected version \d+, got \d+/.test(msg)) return by('ERR_TRUST_ROOT_ROTATION');
   if (/expired/i.test(msg)) return by('ERR_TRUST_EXPIRED');

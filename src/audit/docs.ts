@@ -44,6 +44,17 @@ What a snapshot never holds: join tokens (replaced by \`JoinTokenFingerprints\`,
 (replaced by \`ContentHints\`: sha256, size, whether it looked like a private key or a password), and values of
 credential-like environment variables (replaced by \`<redacted sha256:… len=N>\`).
 
+## Rotation ages (SW-10, SW-12, CIS 7.6)
+
+The Engine API gives no time for a join token or the unlock key. A live \`swarmguard audit\` (and \`audit snapshot\`)
+records, per cluster, the sha256 of each join token and of \`GET /swarm/unlockkey\` with first- and last-seen times
+in the state store (\`audit/history/<cluster-id>.json\`, 0600, written atomically; \`--no-history\` turns it off).
+\`audit snapshot\` also writes it as \`history.json\`, so an offline audit of that snapshot sees the same ages; a
+snapshot without it reports these rules \`unknown\`. A value first seen after another one has a known age (to within
+one audit interval); the first value swarmguard ever saw has only a lower bound, so it stays \`unknown\` until it is
+older than the limit or is rotated once. Token-shaped strings (\`SWMTKN-1-…\`) in service environments, labels and
+configs are kept only as sha256 and compared with the current tokens (a match is critical).
+
 ## Rules
 
 ${policy.rules.length} rules in the shipped pack (${policy.sources.map((s) => path.basename(s)).join(', ')}).

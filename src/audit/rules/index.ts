@@ -20,6 +20,20 @@ import { serviceHostNetwork } from './service-host-network.js';
 import { serviceImageDigest } from './service-image-digest.js';
 import { serviceMounts } from './service-mounts.js';
 import { servicePorts } from './service-ports.js';
+// SW checks decidable from a manager's Engine API plus swarmguard's state (apirules)
+import { caExpiry } from './ca-expiry.js';
+import { caRotation } from './ca-rotation.js';
+import { engineEol } from './engine-eol.js';
+import { joinTokenAge } from './join-token-age.js';
+import { managerWorkloads } from './manager-workloads.js';
+import { secretMounts } from './secret-mounts.js';
+import { serviceImageRegistry } from './service-image-registry.js';
+import { serviceManagerPlacement } from './service-manager-placement.js';
+import { servicePortInterfaces } from './service-port-interfaces.js';
+import { servicePrivileged } from './service-privileged.js';
+import { servicePrivileges } from './service-privileges.js';
+import { serviceResources } from './service-resources.js';
+import { unlockKeyAge } from './unlock-key-age.js';
 
 const KINDS = [
   field,
@@ -42,6 +56,19 @@ const KINDS = [
   serviceEnvSecrets,
   serviceCapabilities,
   serviceField,
+  caExpiry,
+  caRotation,
+  engineEol,
+  joinTokenAge,
+  managerWorkloads,
+  secretMounts,
+  serviceImageRegistry,
+  serviceManagerPlacement,
+  servicePortInterfaces,
+  servicePrivileged,
+  servicePrivileges,
+  serviceResources,
+  unlockKeyAge,
 ] as RuleKind<never>[];
 
 export const RULE_KINDS: ReadonlyMap<string, RuleKind<Record<string, unknown>>> = new Map(KINDS.map((k) => [k.kind, k as unknown as RuleKind<Record<string, unknown>>]));

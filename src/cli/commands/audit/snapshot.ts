@@ -4,21 +4,24 @@ import type { CliContext } from '../../context.js';
 export function registerSnapshot(area: Command, ctx: () => CliContext): void {
   area
     .command('snapshot')
-    .description('collect Engine API facts into a directory (0600 files; join tokens and secret values never written)')
+    .description('collect Engine API facts into a directory (0600 files; join tokens, the unlock key and secret values never written, only fingerprints)')
     .option('--engine <url>', 'engine to read (default $DOCKER_HOST, else unix:///var/run/docker.sock)')
     .requiredOption('--out <dir>', 'directory to write')
-    .action(async (o: { engine?: string; out: string }) => {
+    .option('--no-history', 'do not record fingerprints in the state store nor write history.json')
+    .action(async (o: { engine?: string; out: string; history: boolean }) => {
       const c = ctx();
       const a = await import('../../../audit/audit.js');
       const { defaults } = await import('../../../defaults.js');
       const { EngineClient } = await import('../../../engine/client.js');
       const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
       let snap;
+      const now = c.clock.now();
       try {
-        snap = await a.collectSnapshot(client, c.clock.now());
+        snap = await a.collectSnapshot(client, now);
       } finally {
         client.close();
       }
+      if (o.history) await a.attachHistory(c.store(), snap.facts, now);
       const files = await a.writeSnapshot(o.out, snap);
       const unavailable = Object.entries(snap.facts)
         .filter(([, f]) => 'unavailable' in f)

@@ -235,7 +235,9 @@ function redactLabels(labels: Record<string, string> | null | undefined, hints: 
 }
 
 function redactEnv(env: string[], hints?: Set<string>): string[] {
+  if (!Array.isArray(env)) return env;
   return env.map((kv) => {
+    if (typeof kv !== 'string') return kv;
     for (const fp of joinTokenFingerprints(kv)) hints?.add(fp);
     const i = kv.indexOf('=');
     if (i < 0) return redactTokens(kv);

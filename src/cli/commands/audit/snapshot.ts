@@ -8,14 +8,16 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
     .option('--engine <url>', 'engine to read (default $DOCKER_HOST, else unix:///var/run/docker.sock)')
     .requiredOption('--out <dir>', 'directory to write')
     .option('--no-history', 'do not record fingerprints in the state store nor write history.json')
-    .action(async (o: { engine?: string; out: string; history: boolean }) => {
+    .option('--at <time>', 'record the collection (and the history) at this time instead of now')
+    .action(async (o: { engine?: string; out: string; history: boolean; at?: string }) => {
       const c = ctx();
       const a = await import('../../../audit/audit.js');
       const { defaults } = await import('../../../defaults.js');
       const { EngineClient } = await import('../../../engine/client.js');
       const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
       let snap;
-      const now = c.clock.now();
+      const { clockAt } = await import('../../context.js');
+      const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
       try {
         snap = await a.collectSnapshot(client, now);
       } finally {

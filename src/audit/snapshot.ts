@@ -213,6 +213,7 @@ export function secretLikeEnvName(name: string): boolean {
 
 /** A swarm join token: SWMTKN-1-<base36 CA digest>-<base36 secret> (SwarmKit ca/config.go format). */
 const JOIN_TOKEN = /SWMTKN-1-[0-9a-z]{40,}-[0-9a-z]{20,}/g;
+const JOIN_TOKEN_TEST = /SWMTKN-1-[0-9a-z]{40,}-[0-9a-z]{20,}/;
 
 /** sha256 (hex) of every join-token-shaped substring. */
 export function joinTokenFingerprints(text: string): string[] {
@@ -289,6 +290,7 @@ export function normalizeFacts(facts: Facts): Facts {
   if ('data' in facts.tasks) {
     out.tasks = {
       data: asArray<Obj>(facts.tasks.data).map((t) => {
+        if (!t || typeof t !== 'object') return t;
         const spec = t.Spec as { ContainerSpec?: ContainerSpec } | undefined;
         if (!spec?.ContainerSpec?.Env) return t;
         return { ...t, Spec: { ...spec, ContainerSpec: { ...spec.ContainerSpec, Env: redactEnv(spec.ContainerSpec.Env) } } };
@@ -298,7 +300,7 @@ export function normalizeFacts(facts: Facts): Facts {
   if ('data' in facts.secrets) {
     out.secrets = {
       data: asArray<SwarmSecret>(facts.secrets.data).map((s) => {
-        if (!s.Spec || !('Data' in s.Spec)) return s;
+        if (!s || typeof s !== 'object' || !s.Spec || typeof s.Spec !== 'object' || !('Data' in s.Spec)) return s;
         const { Data: _drop, ...spec } = s.Spec;
         return { ...s, Spec: spec };
       }),
@@ -307,7 +309,7 @@ export function normalizeFacts(facts: Facts): Facts {
   if ('data' in facts.configs) {
     out.configs = {
       data: asArray<SwarmConfig>(facts.configs.data).map((c) => {
-        if (!c.Spec || typeof c.Spec.Data !== 'string') return c;
+        if (!c || typeof c !== 'object' || !c.Spec || typeof c.Spec !== 'object' || typeof c.Spec.Data !== 'string') return c;
         const { Data, ...spec } = c.Spec as { Data: string } & Obj;
         const content = Buffer.from(Data, 'base64');
         const text = content.toString('utf8');
@@ -325,7 +327,19 @@ export function normalizeFacts(facts: Facts): Facts {
       }),
     };
   }
+  // last safety net: no join-token-shaped string survives anywhere (node, network, secret labels, task specs, ...)
+  for (const e of ENDPOINTS) {
+    const f = out[e.name] as Fact<unknown>;
+    if ('data' in f) (out as unknown as Record<string, Fact<unknown>>)[e.name] = { data: scrubTokens(f.data, 0) };
+  }
   return out;
+}
+
+function scrubTokens(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return JOIN_TOKEN_TEST.test(v) ? redactTokens(v) : v;
+  if (depth > 64 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => scrubTokens(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubTokens(x, depth + 1)]));
 }
 
 /** The facts of a snapshot where every endpoint is unavailable for one reason. */

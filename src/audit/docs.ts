@@ -35,12 +35,14 @@ swarmguard audit rules                            # the loaded rules
 \`\`\`
 
 Options: \`--policy FILE|DIR\` (repeatable, added to the shipped pack), \`--no-builtin\`, \`--disable RULE\`,
-\`--severity RULE=SEVERITY\`, \`--format text|json|sarif|junit\` (\`--json\` = json), \`--fail-on SEVERITY\`, \`--at TIME\`.
+\`--severity RULE=SEVERITY\`, \`--format text|json|sarif|junit\` (\`--json\` = json), \`--fail-on SEVERITY\`, \`--at TIME\`,
+\`--no-history\` (do not record rotation fingerprints; see below).
 
 Exit codes: 0 done (no failing finding at or above \`--fail-on\`), 1 a failing finding at or above \`--fail-on\`,
 2 bad input (malformed snapshot file — the file is named —, invalid policy, unknown rule), 3 engine unreachable.
 
-What a snapshot never holds: join tokens (replaced by \`JoinTokenFingerprints\`, sha256), secret data, config contents
+What a snapshot never holds: join tokens (replaced by \`JoinTokenFingerprints\`, sha256; any other \`SWMTKN-1-…\` string
+is redacted wherever it appears), the unlock key (\`UnlockKeyFingerprint\`, sha256), secret data, config contents
 (replaced by \`ContentHints\`: sha256, size, whether it looked like a private key or a password), and values of
 credential-like environment variables (replaced by \`<redacted sha256:… len=N>\`).
 

@@ -40,7 +40,7 @@ export const joinTokenAge: RuleKind<Params> = {
       const target = { kind: 'cluster' as const, id: `join-token-${t.role}` };
       if (!swarm) out.push(unknown(target, `/swarm is unavailable: ${(facts.swarm as { unavailable: string }).unavailable}`));
       else if (!t.fp) out.push(unknown(target, `/swarm shows no ${t.role} join token (only a manager's API returns them)`));
-      else if ('why' in h) out.push(unknown(target, h.why));
+      else if ('why' in h) out.push(unknown(target, `${t.role} join token: ${h.why}`));
       else out.push(ageOutcome({ history: h.data, series: t.series, sha256: t.fp, what: `${t.role} join token`, maxDays: t.max, severity: t.severity, target, now, rotate: `docker swarm join-token --rotate ${t.role}` }));
     }
     const current = new Map<string, string>();

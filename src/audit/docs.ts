@@ -50,6 +50,7 @@ credential-like environment variables (replaced by \`<redacted sha256:… len=N>
 
 The Engine API gives no time for a join token or the unlock key. A live \`swarmguard audit\` (and \`audit snapshot\`)
 records, per cluster, the sha256 of each join token and of \`GET /swarm/unlockkey\` with first- and last-seen times
+(and when a root CA rotation was first seen in progress, so SW-08 can tell a running rotation from a stuck one)
 in the state store (\`audit/history/<cluster-id>.json\`, 0600, written atomically; \`--no-history\` turns it off).
 \`audit snapshot\` also writes it as \`history.json\`, so an offline audit of that snapshot sees the same ages; a
 snapshot without it reports these rules \`unknown\`. A value first seen after another one has a known age (to within

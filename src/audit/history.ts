@@ -1,5 +1,5 @@
 /**
- * Rotation history for SW-10 / SW-12. The Engine API has no timestamp for a
+ * Rotation history for SW-10 / SW-12 (and SW-08's root-rotation start). The Engine API has no timestamp for a
  * join token or the unlock key, so swarmguard keeps, per cluster, the sha256
  * of each value it has seen with first- and last-seen times. `advanceHistory`
  * is pure (clock injected as `now`); `recordHistory` / `readHistory` are the
@@ -14,7 +14,7 @@ import { HISTORY_FORMAT, HISTORY_SERIES, sha256Hex, type Facts, type HistoryEntr
 export type CurrentFingerprints = Partial<Record<HistorySeries, string>>;
 
 /** The fingerprints a snapshot's /swarm holds now. */
-export function currentFingerprints(facts: Facts): { cluster: string; current: CurrentFingerprints } | undefined {
+export function currentFingerprints(facts: Facts): { cluster: string; current: CurrentFingerprints; rootRotation: boolean | undefined } | undefined {
   if (!('data' in facts.swarm)) return undefined;
   const s = facts.swarm.data;
   if (!s?.ID) return undefined;
@@ -22,11 +22,11 @@ export function currentFingerprints(facts: Facts): { cluster: string; current: C
   if (s.JoinTokenFingerprints?.Worker) current['worker-token'] = s.JoinTokenFingerprints.Worker;
   if (s.JoinTokenFingerprints?.Manager) current['manager-token'] = s.JoinTokenFingerprints.Manager;
   if (s.UnlockKeyFingerprint) current['unlock-key'] = s.UnlockKeyFingerprint;
-  return { cluster: s.ID, current };
+  return { cluster: s.ID, current, rootRotation: s.RootRotationInProgress };
 }
 
 /** The history after seeing `current` at `now`: a new value is appended, a known one gets a new lastSeen. */
-export function advanceHistory(prev: RotationHistory | undefined, cluster: string, current: CurrentFingerprints, now: Date): RotationHistory {
+export function advanceHistory(prev: RotationHistory | undefined, cluster: string, current: CurrentFingerprints, now: Date, rootRotation?: boolean): RotationHistory {
   const at = now.toISOString();
   const base: RotationHistory = prev && prev.cluster === cluster ? prev : { format: HISTORY_FORMAT, cluster, since: at, series: { 'worker-token': [], 'manager-token': [], 'unlock-key': [] } };
   const series = { ...base.series };
@@ -39,7 +39,10 @@ export function advanceHistory(prev: RotationHistory | undefined, cluster: strin
     else list.push({ sha256: fp, firstSeen: at, lastSeen: at });
     series[name] = list.slice(-defaults.audit.historyMaxEntries);
   }
-  return { ...base, series };
+  const { rootRotationSince: since, ...rest } = base;
+  // undefined = not reported: keep what was known
+  const rot = rootRotation === true ? (since ?? at) : rootRotation === false ? undefined : since;
+  return { ...rest, series, ...(rot ? { rootRotationSince: rot } : {}) };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -72,8 +75,9 @@ export function parseHistory(doc: unknown, where: string): RotationHistory {
       } else series[name].push({ sha256: e.sha256, firstSeen: e.firstSeen, lastSeen: e.lastSeen });
     });
   }
+  if (d.rootRotationSince !== undefined && !isTime(d.rootRotationSince)) bad.push('/rootRotationSince must be an ISO time');
   if (bad.length) throw new InputError('ERR_AUDIT_HISTORY_INVALID', `${where} is not a valid rotation history: ${bad.join('; ')}; delete it to start tracking again`, { details: { errors: bad } });
-  return { format: HISTORY_FORMAT, cluster: d.cluster!, since: d.since!, series };
+  return { format: HISTORY_FORMAT, cluster: d.cluster!, since: d.since!, series, ...(d.rootRotationSince !== undefined ? { rootRotationSince: d.rootRotationSince } : {}) };
 }
 
 /** The store key of a cluster's history (cluster IDs are base36; anything else is hashed to stay a valid key). */
@@ -103,7 +107,7 @@ export async function recordHistory(store: StateStore, facts: Facts, now: Date):
   const cur = currentFingerprints(facts);
   if (!cur) return undefined;
   return store.withLock(async () => {
-    const next = advanceHistory(await readHistory(store, cur.cluster), cur.cluster, cur.current, now);
+    const next = advanceHistory(await readHistory(store, cur.cluster), cur.cluster, cur.current, now, cur.rootRotation);
     await store.write(historyKey(cur.cluster), JSON.stringify(next, null, 2) + '\n');
     return next;
   });

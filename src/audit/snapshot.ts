@@ -161,6 +161,8 @@ export interface RotationHistory {
   since: string;
   /** Oldest first; the last entry is the value seen most recently. */
   series: Record<HistorySeries, HistoryEntry[]>;
+  /** SW-08: when a root CA rotation was first seen in progress (absent when none is). */
+  rootRotationSince?: string;
 }
 
 export interface Facts {

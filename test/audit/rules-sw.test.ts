@@ -276,3 +276,24 @@ test('unlock-key-age (SW-12): from the key fingerprint history; autolock off has
   assert.equal(run('unlock-key-age', { swarm: { ID: 'clu1', Spec: { EncryptionConfig: { AutoLockManagers: false } } } }, { maxDays: 90 })[0]!.status, 'pass');
   assert.equal(run('unlock-key-age', {}, { maxDays: 90 })[0]!.status, 'unknown');
 });
+
+test('ca-rotation (SW-08): a rotation is stuck only past stuckAfterMinutes, timed by the history', () => {
+  const swarm = { ID: 'clu1', RootRotationInProgress: true, TLSInfo: { TrustRoot: rootPem, CertIssuerPublicKey: 'K1' } };
+  const nodes = [{ ID: 'b', Description: { Hostname: 'b', TLSInfo: { CertIssuerPublicKey: 'K0' } } }];
+  const young = new Date(Date.parse(root.validFrom) + 10 * DAY);
+  const p = { maxAgeDays: 365, ageSeverity: 'low', stuckAfterMinutes: 60 };
+  const h = advanceHistory(undefined, 'clu1', {}, new Date(young.getTime() - 30 * 60_000), true);
+  assert.equal(h.rootRotationSince, new Date(young.getTime() - 30 * 60_000).toISOString());
+  const fresh = run('ca-rotation', { swarm, nodes }, p, young, h);
+  assert.deepEqual(statuses(fresh), ['cluster:pass', 'ca-rotation:pass'], 'half an hour in: stragglers are expected');
+  assert.match(fresh[1]!.message, /1 node\(s\) still on the old issuer: b/);
+  const stuck = run('ca-rotation', { swarm, nodes }, p, new Date(young.getTime() + 3 * 3_600_000), h);
+  assert.deepEqual(statuses(stuck), ['cluster:pass', 'ca-rotation:fail', 'ca-rotation:fail']);
+  assert.equal(stuck[1]!.severity, 'medium');
+  assert.deepEqual(statuses(run('ca-rotation', { swarm, nodes }, p, young)), ['cluster:pass', 'ca-rotation:fail', 'ca-rotation:fail'], 'no history: no start time');
+  // the start is kept while the rotation lasts and cleared when it ends
+  const h2 = advanceHistory(h, 'clu1', {}, young, true);
+  assert.equal(h2.rootRotationSince, h.rootRotationSince);
+  assert.equal(advanceHistory(h2, 'clu1', {}, young, undefined).rootRotationSince, h.rootRotationSince);
+  assert.equal(advanceHistory(h2, 'clu1', {}, young, false).rootRotationSince, undefined);
+});

@@ -273,6 +273,12 @@ export const defaults = Object.freeze({
     /** The shipped policy pack enabled by default. */
     defaultPolicyFiles: ['cis-docker-1.6.0.json', 'swarm.json'] as readonly string[],
     severities: ['critical', 'high', 'medium', 'low', 'info'] as const,
+    /** SW-10 / SW-12: fingerprints kept per series (oldest dropped first). */
+    historyMaxEntries: 32,
+    /** State-store key prefix of the per-cluster rotation history. */
+    historyKeyPrefix: 'audit/history/',
+    /** The rotation history written next to a snapshot. */
+    historyFile: 'history.json',
   },
 });
 

@@ -12,6 +12,7 @@ export { evaluatePolicy, failsAt, summarize, type AuditResult, type Summary } fr
 export { renderReport, REPORTERS } from './report/index.js';
 export { diffFindings, parseFindings } from './diff.js';
 export { RULE_KINDS } from './rules/index.js';
+export { advanceHistory, attachHistory, parseHistory, readHistory, recordHistory, historyKey, currentFingerprints } from './history.js';
 export * from './snapshot.js';
 export * from './types.js';
 export { SEVERITY_RANK } from './severity.js';

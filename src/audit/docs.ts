@@ -36,16 +36,30 @@ swarmguard audit rules                            # the loaded rules
 \`\`\`
 
 Options: \`--policy FILE|DIR\` (repeatable, added to the shipped pack), \`--no-builtin\`, \`--disable RULE\`,
-\`--severity RULE=SEVERITY\`, \`--format text|json|sarif|junit\` (\`--json\` = json), \`--fail-on SEVERITY\`, \`--at TIME\`.
+\`--severity RULE=SEVERITY\`, \`--format text|json|sarif|junit\` (\`--json\` = json), \`--fail-on SEVERITY\`, \`--at TIME\`,
+\`--no-history\` (do not record rotation fingerprints; see below).
 Host collection (\`audit\` and \`audit snapshot\`): \`--no-host\`, \`--pidfile FILE\`, \`--config-file FILE\`, \`--data-root DIR\`,
 \`--exec-root DIR\` (each overrides what is discovered).
 
 Exit codes: 0 done (no failing finding at or above \`--fail-on\`), 1 a failing finding at or above \`--fail-on\`,
 2 bad input (malformed snapshot file — the file is named —, invalid policy, unknown rule), 3 engine unreachable.
 
-What a snapshot never holds: join tokens (replaced by \`JoinTokenFingerprints\`, sha256), secret data, config contents
+What a snapshot never holds: join tokens (replaced by \`JoinTokenFingerprints\`, sha256; any other \`SWMTKN-1-…\` string
+is redacted wherever it appears), the unlock key (\`UnlockKeyFingerprint\`, sha256), secret data, config contents
 (replaced by \`ContentHints\`: sha256, size, whether it looked like a private key or a password), and values of
 credential-like environment variables (replaced by \`<redacted sha256:… len=N>\`).
+
+## Rotation ages (SW-10, SW-12, CIS 7.6)
+
+The Engine API gives no time for a join token or the unlock key. A live \`swarmguard audit\` (and \`audit snapshot\`)
+records, per cluster, the sha256 of each join token and of \`GET /swarm/unlockkey\` with first- and last-seen times
+(and when a root CA rotation was first seen in progress, so SW-08 can tell a running rotation from a stuck one)
+in the state store (\`audit/history/<cluster-id>.json\`, 0600, written atomically; \`--no-history\` turns it off).
+\`audit snapshot\` also writes it as \`history.json\`, so an offline audit of that snapshot sees the same ages; a
+snapshot without it reports these rules \`unknown\`. A value first seen after another one has a known age (to within
+one audit interval); the first value swarmguard ever saw has only a lower bound, so it stays \`unknown\` until it is
+older than the limit or is rotated once. Token-shaped strings (\`SWMTKN-1-…\`) in service environments, labels and
+configs are kept only as sha256 and compared with the current tokens (a match is critical).
 
 ## Rules
 

@@ -11,6 +11,7 @@ import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../store/file-store.js';
 import { defaults } from '../defaults.js';
 import { validateHostFacts } from './host/schema.js';
+import { parseHistory } from './history.js';
 import { ENDPOINTS, SNAPSHOT_FORMAT, normalizeFacts, type Facts, type Fact, type Snapshot } from './snapshot.js';
 
 interface Manifest {
@@ -70,6 +71,9 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
   if (found === 0 && manifest === undefined) {
     throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `${dir} holds none of ${ENDPOINTS.map((e) => `${e.name}.json`).join(', ')}; nothing to audit`);
   }
+  const hfile = path.join(dir, defaults.audit.historyFile);
+  const hdoc = await readJson(hfile, 'ERR_AUDIT_SNAPSHOT_JSON');
+  facts.history = hdoc === undefined ? { unavailable: `the snapshot has no ${defaults.audit.historyFile} (rotation history)` } : { data: parseHistory(hdoc, hfile) };
   return {
     format: SNAPSHOT_FORMAT,
     source: manifest?.source ?? dir,
@@ -96,6 +100,11 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<string
     await writeFileAtomic(file, JSON.stringify(snap.facts.host.data, null, 2) + '\n', 0o600);
     written.push(file);
   } else unavailable.host = snap.facts.host?.unavailable ?? 'no host facts were collected';
+  if (snap.facts.history && 'data' in snap.facts.history) {
+    const hf = path.join(dir, defaults.audit.historyFile);
+    await writeFileAtomic(hf, JSON.stringify(snap.facts.history.data, null, 2) + '\n', 0o600);
+    written.push(hf);
+  }
   const manifest: Manifest = { format: SNAPSHOT_FORMAT, source: snap.source, ...(snap.collectedAt ? { collectedAt: snap.collectedAt } : {}), unavailable };
   const mf = path.join(dir, defaults.audit.snapshotManifest);
   await writeFileAtomic(mf, JSON.stringify(manifest, null, 2) + '\n', 0o600);

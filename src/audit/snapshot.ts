@@ -60,6 +60,10 @@ export interface SwarmInfo extends Obj {
   RootRotationInProgress?: boolean;
   /** sha256 fingerprints (hex, full) of the join tokens; the tokens themselves are never stored. */
   JoinTokenFingerprints?: { Worker?: string; Manager?: string };
+  /** sha256 (hex) of GET /swarm/unlockkey's UnlockKey; absent when autolock is off. The key is never stored. */
+  UnlockKeyFingerprint?: string;
+  /** Why the unlock key could not be read, when it could not. */
+  UnlockKeyUnavailable?: string;
 }
 export interface SwarmNode extends Obj {
   ID: string;
@@ -84,11 +88,20 @@ export interface ContainerSpec extends Obj {
   CapabilityAdd?: string[];
   CapabilityDrop?: string[];
   Healthcheck?: { Test?: string[] } & Obj;
-  Secrets?: Array<{ SecretName?: string; File?: { Mode?: number } }>;
-  Privileges?: Obj;
+  Secrets?: Array<{ SecretName?: string; SecretID?: string; File?: { Mode?: number } }>;
+  Privileges?: {
+    SELinuxContext?: { Disable?: boolean; User?: string; Role?: string; Type?: string; Level?: string } | null;
+    Seccomp?: { Mode?: string } | null;
+    AppArmor?: { Mode?: string } | null;
+    NoNewPrivileges?: boolean;
+  } & Obj;
+  Ulimits?: Array<{ Name?: string; Soft?: number; Hard?: number }> | null;
+  Labels?: Record<string, string> | null;
 }
 export interface SwarmService extends Obj {
   ID: string;
+  /** sha256 (hex) of every join-token-shaped string found in Env or labels (SW-10); the strings are redacted. */
+  JoinTokenHints?: string[];
   Spec?: {
     Name?: string;
     TaskTemplate?: {
@@ -98,6 +111,8 @@ export interface SwarmService extends Obj {
       Networks?: Array<{ Target?: string }>;
       Placement?: { Constraints?: string[] };
     } & Obj;
+    Mode?: { Global?: Obj; Replicated?: Obj } & Obj;
+    Labels?: Record<string, string> | null;
     EndpointSpec?: { Ports?: Array<{ Protocol?: string; TargetPort?: number; PublishedPort?: number; PublishMode?: string }> };
   } & Obj;
 }
@@ -120,7 +135,35 @@ export interface SwarmConfig extends Obj {
   ID: string;
   Spec?: { Name?: string } & Obj;
   /** What the content looked like; the content itself is not kept. */
-  ContentHints?: { sha256: string; bytes: number; privateKey: boolean; passwordLike: boolean };
+  ContentHints?: { sha256: string; bytes: number; privateKey: boolean; passwordLike: boolean; joinTokens?: string[] };
+}
+
+/** One fingerprint and when swarmguard first and last saw it (ISO times). */
+export interface HistoryEntry {
+  sha256: string;
+  firstSeen: string;
+  lastSeen: string;
+}
+
+export const HISTORY_SERIES = ['worker-token', 'manager-token', 'unlock-key'] as const;
+export type HistorySeries = (typeof HISTORY_SERIES)[number];
+
+export const HISTORY_FORMAT = 'swarmguard-audit-history/1';
+
+/**
+ * What the Engine API cannot say: since when each join token and the unlock
+ * key have been what they are. Kept by swarmguard (state store, or
+ * history.json next to a snapshot) as fingerprints with first-seen times.
+ */
+export interface RotationHistory {
+  format: typeof HISTORY_FORMAT;
+  cluster: string;
+  /** When tracking began for this cluster. */
+  since: string;
+  /** Oldest first; the last entry is the value seen most recently. */
+  series: Record<HistorySeries, HistoryEntry[]>;
+  /** SW-08: when a root CA rotation was first seen in progress (absent when none is). */
+  rootRotationSince?: string;
 }
 
 export interface Facts {
@@ -136,6 +179,8 @@ export interface Facts {
   plugins: Fact<Obj[]>;
   /** Facts only the node itself has (daemon flags, daemon.json, file modes, sockets, swarm state); absent when audited remotely. */
   host?: Fact<HostFacts>;
+  /** Not an endpoint: swarmguard's own rotation history for this cluster (SW-10, SW-12). */
+  history?: Fact<RotationHistory>;
 }
 
 export const SNAPSHOT_FORMAT = 'swarmguard-audit-snapshot/1';
@@ -171,13 +216,41 @@ export function secretLikeEnvName(name: string): boolean {
   return SECRET_NAME.test(name) && !/_FILE$/i.test(name);
 }
 
-function redactEnv(env: string[]): string[] {
+/** A swarm join token: SWMTKN-1-<base36 CA digest>-<base36 secret> (SwarmKit ca/config.go format). */
+const JOIN_TOKEN = /SWMTKN-1-[0-9a-z]{40,}-[0-9a-z]{20,}/g;
+const JOIN_TOKEN_TEST = /SWMTKN-1-[0-9a-z]{40,}-[0-9a-z]{20,}/;
+
+/** sha256 (hex) of every join-token-shaped substring. */
+export function joinTokenFingerprints(text: string): string[] {
+  return [...text.matchAll(JOIN_TOKEN)].map((m) => sha256Hex(m[0]));
+}
+
+function redactTokens(value: string): string {
+  return value.replace(JOIN_TOKEN, (t) => redactedValue(t));
+}
+
+function redactLabels(labels: Record<string, string> | null | undefined, hints: Set<string>): Record<string, string> | null | undefined {
+  if (!labels || typeof labels !== 'object') return labels;
+  return Object.fromEntries(
+    Object.entries(labels).map(([k, v]) => {
+      if (typeof v !== 'string') return [k, v];
+      for (const fp of joinTokenFingerprints(v)) hints.add(fp);
+      return [k, redactTokens(v)];
+    }),
+  );
+}
+
+function redactEnv(env: string[], hints?: Set<string>): string[] {
+  if (!Array.isArray(env)) return env;
   return env.map((kv) => {
+    if (typeof kv !== 'string') return kv;
+    for (const fp of joinTokenFingerprints(kv)) hints?.add(fp);
     const i = kv.indexOf('=');
-    if (i < 0) return kv;
+    if (i < 0) return redactTokens(kv);
     const name = kv.slice(0, i);
     const value = kv.slice(i + 1);
     if (value === '' || isRedacted(value)) return kv;
+    if (joinTokenFingerprints(value).length) return `${name}=${redactedValue(value)}`;
     return secretLikeEnvName(name) || PRIVATE_KEY.test(value) ? `${name}=${redactedValue(value)}` : kv;
   });
 }
@@ -193,24 +266,36 @@ function asArray<T>(x: unknown): T[] {
 export function normalizeFacts(facts: Facts): Facts {
   const out: Facts = { ...facts };
   if ('data' in facts.swarm && facts.swarm.data && typeof facts.swarm.data === 'object') {
-    const { JoinTokens, ...rest } = facts.swarm.data as SwarmInfo & { JoinTokens?: { Worker?: string; Manager?: string } };
+    const { JoinTokens, UnlockKey, ...rest } = facts.swarm.data as SwarmInfo & { JoinTokens?: { Worker?: string; Manager?: string }; UnlockKey?: string };
     const fp: { Worker?: string; Manager?: string } = { ...(rest.JoinTokenFingerprints ?? {}) };
     if (JoinTokens?.Worker) fp.Worker = sha256Hex(JoinTokens.Worker);
     if (JoinTokens?.Manager) fp.Manager = sha256Hex(JoinTokens.Manager);
-    out.swarm = { data: { ...rest, ...(fp.Worker || fp.Manager ? { JoinTokenFingerprints: fp } : {}) } };
+    out.swarm = {
+      data: { ...rest, ...(fp.Worker || fp.Manager ? { JoinTokenFingerprints: fp } : {}), ...(typeof UnlockKey === 'string' && UnlockKey ? { UnlockKeyFingerprint: sha256Hex(UnlockKey) } : {}) },
+    };
   }
   if ('data' in facts.services) {
     out.services = {
       data: asArray<SwarmService>(facts.services.data).map((s) => {
-        const cs = s.Spec?.TaskTemplate?.ContainerSpec;
-        if (!cs?.Env) return s;
-        return { ...s, Spec: { ...s.Spec, TaskTemplate: { ...s.Spec!.TaskTemplate, ContainerSpec: { ...cs, Env: redactEnv(cs.Env) } } } };
+        if (!s || typeof s !== 'object' || !s.Spec) return s;
+        const hints = new Set(s.JoinTokenHints ?? []);
+        const cs = s.Spec.TaskTemplate?.ContainerSpec;
+        const spec = { ...s.Spec };
+        if (spec.Labels) spec.Labels = redactLabels(spec.Labels, hints);
+        if (cs && spec.TaskTemplate) {
+          const c2 = { ...cs };
+          if (cs.Env) c2.Env = redactEnv(cs.Env, hints);
+          if (cs.Labels) c2.Labels = redactLabels(cs.Labels, hints);
+          spec.TaskTemplate = { ...spec.TaskTemplate, ContainerSpec: c2 };
+        }
+        return { ...s, Spec: spec, ...(hints.size ? { JoinTokenHints: [...hints].sort() } : {}) };
       }),
     };
   }
   if ('data' in facts.tasks) {
     out.tasks = {
       data: asArray<Obj>(facts.tasks.data).map((t) => {
+        if (!t || typeof t !== 'object') return t;
         const spec = t.Spec as { ContainerSpec?: ContainerSpec } | undefined;
         if (!spec?.ContainerSpec?.Env) return t;
         return { ...t, Spec: { ...spec, ContainerSpec: { ...spec.ContainerSpec, Env: redactEnv(spec.ContainerSpec.Env) } } };
@@ -220,7 +305,7 @@ export function normalizeFacts(facts: Facts): Facts {
   if ('data' in facts.secrets) {
     out.secrets = {
       data: asArray<SwarmSecret>(facts.secrets.data).map((s) => {
-        if (!s.Spec || !('Data' in s.Spec)) return s;
+        if (!s || typeof s !== 'object' || !s.Spec || typeof s.Spec !== 'object' || !('Data' in s.Spec)) return s;
         const { Data: _drop, ...spec } = s.Spec;
         return { ...s, Spec: spec };
       }),
@@ -229,19 +314,37 @@ export function normalizeFacts(facts: Facts): Facts {
   if ('data' in facts.configs) {
     out.configs = {
       data: asArray<SwarmConfig>(facts.configs.data).map((c) => {
-        if (!c.Spec || typeof c.Spec.Data !== 'string') return c;
+        if (!c || typeof c !== 'object' || !c.Spec || typeof c.Spec !== 'object' || typeof c.Spec.Data !== 'string') return c;
         const { Data, ...spec } = c.Spec as { Data: string } & Obj;
         const content = Buffer.from(Data, 'base64');
         const text = content.toString('utf8');
         return {
           ...c,
           Spec: spec,
-          ContentHints: { sha256: sha256Hex(content), bytes: content.length, privateKey: PRIVATE_KEY.test(text), passwordLike: PASSWORD_LIKE.test(text) },
+          ContentHints: {
+            sha256: sha256Hex(content),
+            bytes: content.length,
+            privateKey: PRIVATE_KEY.test(text),
+            passwordLike: PASSWORD_LIKE.test(text),
+            ...(joinTokenFingerprints(text).length ? { joinTokens: [...new Set(joinTokenFingerprints(text))].sort() } : {}),
+          },
         };
       }),
     };
   }
+  // last safety net: no join-token-shaped string survives anywhere (node, network, secret labels, task specs, ...)
+  for (const e of ENDPOINTS) {
+    const f = out[e.name] as Fact<unknown>;
+    if ('data' in f) (out as unknown as Record<string, Fact<unknown>>)[e.name] = { data: scrubTokens(f.data, 0) };
+  }
   return out;
+}
+
+function scrubTokens(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return JOIN_TOKEN_TEST.test(v) ? redactTokens(v) : v;
+  if (depth > 64 || v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => scrubTokens(x, depth + 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, scrubTokens(x, depth + 1)]));
 }
 
 /** The facts of a snapshot where every endpoint is unavailable for one reason. */

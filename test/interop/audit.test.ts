@@ -33,7 +33,10 @@ for (const autolock of [false, true]) {
       { check: true },
     );
 
-    const env = { DOCKER_HOST: daemon.host };
+    const state = tempDir();
+    t.after(state.cleanup);
+    // a live audit records rotation history: keep it out of the user's home
+    const env = { DOCKER_HOST: daemon.host, SWARMGUARD_STATE: state.dir };
     const r = runCli(['--json', 'audit'], { env });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as Doc;
@@ -68,7 +71,7 @@ for (const autolock of [false, true]) {
       const swarmJson = readFileSync(path.join(out, 'swarm.json'), 'utf8');
       assert.doesNotMatch(swarmJson, /SWMTKN/);
       assert.match(swarmJson, /JoinTokenFingerprints/);
-      const fromSnap = JSON.parse(runCli(['--json', 'audit', '--snapshot', out]).stdout) as Doc;
+      const fromSnap = JSON.parse(runCli(['--json', 'audit', '--snapshot', out], { env: { SWARMGUARD_STATE: state.dir } }).stdout) as Doc;
       const key = (d: Doc) => d.findings.map((f) => `${f.rule} ${f.target.id} ${f.status}`).sort();
       assert.deepEqual(key(fromSnap), key(doc));
     } finally {

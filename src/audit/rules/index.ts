@@ -25,6 +25,20 @@ import { serviceMounts } from './service-mounts.js';
 import { servicePorts } from './service-ports.js';
 import { swarmListen } from './swarm-listen.js';
 import { swarmState } from './swarm-state.js';
+// SW checks decidable from a manager's Engine API plus swarmguard's state (apirules)
+import { caExpiry } from './ca-expiry.js';
+import { caRotation } from './ca-rotation.js';
+import { engineEol } from './engine-eol.js';
+import { joinTokenAge } from './join-token-age.js';
+import { managerWorkloads } from './manager-workloads.js';
+import { secretMounts } from './secret-mounts.js';
+import { serviceImageRegistry } from './service-image-registry.js';
+import { serviceManagerPlacement } from './service-manager-placement.js';
+import { servicePortInterfaces } from './service-port-interfaces.js';
+import { servicePrivileged } from './service-privileged.js';
+import { servicePrivileges } from './service-privileges.js';
+import { serviceResources } from './service-resources.js';
+import { unlockKeyAge } from './unlock-key-age.js';
 
 const KINDS = [
   field,
@@ -53,6 +67,19 @@ const KINDS = [
   swarmListen,
   swarmState,
   nodeCertExpiry,
+  caExpiry,
+  caRotation,
+  engineEol,
+  joinTokenAge,
+  managerWorkloads,
+  secretMounts,
+  serviceImageRegistry,
+  serviceManagerPlacement,
+  servicePortInterfaces,
+  servicePrivileged,
+  servicePrivileges,
+  serviceResources,
+  unlockKeyAge,
 ] as RuleKind<never>[];
 
 export const RULE_KINDS: ReadonlyMap<string, RuleKind<Record<string, unknown>>> = new Map(KINDS.map((k) => [k.kind, k as unknown as RuleKind<Record<string, unknown>>]));

@@ -9,12 +9,18 @@ import { unknown } from './util.js';
 interface Params {
   /** Severity for an unencrypted ingress while services publish ingress ports. */
   ingressSeverity: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  /** SW-13: severity of an unencrypted user overlay no service is attached to (the rule's own when absent). */
+  unusedSeverity?: 'critical' | 'high' | 'medium' | 'low' | 'info';
+  /** SW-13: report an unencrypted ingress nobody publishes through at this severity instead of passing it. */
+  unusedIngressSeverity?: 'critical' | 'high' | 'medium' | 'low' | 'info';
 }
+
+const SEV = { enum: ['critical', 'high', 'medium', 'low', 'info'] };
 
 export const overlayEncryption: RuleKind<Params> = {
   kind: 'overlay-encryption',
   describe: 'fails for every user-defined overlay network without the `encrypted` option; the ingress network only when services publish ingress ports',
-  paramsSchema: { type: 'object', required: ['ingressSeverity'], additionalProperties: false, properties: { ingressSeverity: { enum: ['critical', 'high', 'medium', 'low', 'info'] } } },
+  paramsSchema: { type: 'object', required: ['ingressSeverity'], additionalProperties: false, properties: { ingressSeverity: SEV, unusedSeverity: SEV, unusedIngressSeverity: SEV } },
   evaluate(facts, p) {
     const t = { kind: 'cluster', id: 'networks' } as const;
     if (!('data' in facts.networks)) return [unknown(t, `/networks is unavailable: ${facts.networks.unavailable}`)];
@@ -22,6 +28,7 @@ export const overlayEncryption: RuleKind<Params> = {
     if (overlays.length === 0) return [{ status: 'pass', target: t, message: 'no overlay networks' }];
     const ingressPublished =
       'data' in facts.services ? facts.services.data.some((s) => (s.Spec?.EndpointSpec?.Ports ?? []).some((x) => (x.PublishMode ?? 'ingress') === 'ingress' && x.PublishedPort)) : undefined;
+    const used = 'data' in facts.services ? new Set(facts.services.data.flatMap((s) => (s.Spec?.TaskTemplate?.Networks ?? []).map((x) => x.Target ?? ''))) : undefined;
     return overlays.map((n) => {
       const target = { kind: 'network' as const, id: n.Id ?? n.ID ?? n.Name ?? '?', ...(n.Name ? { name: n.Name } : {}) };
       const encrypted = n.Options != null && 'encrypted' in n.Options;
@@ -30,9 +37,14 @@ export const overlayEncryption: RuleKind<Params> = {
         if (ingressPublished === undefined) return unknown(target, `ingress is not encrypted; whether services publish through it is unknown (/services unavailable)`);
         return ingressPublished
           ? { status: 'fail' as const, severity: p.ingressSeverity, target, message: 'ingress is not encrypted and services publish ports through the routing mesh' }
-          : { status: 'pass' as const, target, message: 'ingress is not encrypted but no service publishes through it' };
+          : p.unusedIngressSeverity
+            ? { status: 'fail' as const, severity: p.unusedIngressSeverity, target, message: 'ingress is not encrypted; no service publishes through it yet' }
+            : { status: 'pass' as const, target, message: 'ingress is not encrypted but no service publishes through it' };
       }
-      return { status: 'fail' as const, target, message: 'overlay network is not encrypted; recreate it with --opt encrypted' };
+      if (p.unusedSeverity && used && !used.has(n.Id ?? n.ID ?? '') && !used.has(n.Name ?? '')) {
+        return { status: 'fail' as const, severity: p.unusedSeverity, target, message: 'overlay network is not encrypted (no service is attached yet); recreate it with --opt encrypted' };
+      }
+      return { status: 'fail' as const, target, message: `overlay network is not encrypted${used ? ' and services are attached' : ''}; recreate it with --opt encrypted` };
     });
   },
 };

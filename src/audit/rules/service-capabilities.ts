@@ -4,6 +4,8 @@ import { forEachService } from './util.js';
 
 interface Params {
   deny: string[];
+  /** SW-24: also fail (low) when the service does not drop ALL capabilities first. */
+  requireDropAll?: boolean;
 }
 
 const norm = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
@@ -11,14 +13,17 @@ const norm = (c: string): string => c.toUpperCase().replace(/^CAP_/, '');
 export const serviceCapabilities: RuleKind<Params> = {
   kind: 'service-capabilities',
   describe: 'fails for every service adding ALL (critical) or a capability in `deny`',
-  paramsSchema: { type: 'object', required: ['deny'], additionalProperties: false, properties: { deny: { type: 'array', items: { type: 'string' } } } },
+  paramsSchema: { type: 'object', required: ['deny'], additionalProperties: false, properties: { deny: { type: 'array', items: { type: 'string' } }, requireDropAll: { type: 'boolean' } } },
   evaluate(facts, p) {
     const deny = new Set(p.deny.map(norm));
     return forEachService(facts, (s, target) => {
       const add = (s.Spec?.TaskTemplate?.ContainerSpec?.CapabilityAdd ?? []).map(norm);
       if (add.includes('ALL')) return { status: 'fail', severity: 'critical', target, message: 'adds ALL capabilities' };
       const bad = add.filter((c) => deny.has(c));
-      return bad.length ? { status: 'fail', target, message: `adds ${bad.join(', ')}` } : { status: 'pass', target, message: add.length ? `adds only ${add.join(', ')}` : 'adds no capabilities' };
+      if (bad.length) return { status: 'fail', target, message: `adds ${bad.join(', ')}` };
+      const dropsAll = (s.Spec?.TaskTemplate?.ContainerSpec?.CapabilityDrop ?? []).map(norm).includes('ALL');
+      if (p.requireDropAll && !dropsAll) return { status: 'fail', severity: 'low', target, message: `${add.length ? `adds ${add.join(', ')} but ` : ''}does not drop ALL capabilities first (--cap-drop ALL, then add what is needed)` };
+      return { status: 'pass', target, message: `${add.length ? `adds only ${add.join(', ')}` : 'adds no capabilities'}${dropsAll ? ', drops ALL' : ''}` };
     });
   },
 };

@@ -13,7 +13,8 @@ interface Params {
   readOnlySeverity?: 'critical' | 'high' | 'medium' | 'low' | 'info';
 }
 
-function matches(src: string, p: Params): boolean {
+/** Whether a bind source is one of `paths` (or below it) or has one of `basenames`. */
+export function matches(src: string, p: Pick<Params, 'paths' | 'basenames'>): boolean {
   const clean = src.replace(/\/+$/, '') || '/';
   if (p.basenames?.includes(clean.split('/').pop() ?? '')) return true;
   return p.paths.some((x) => (x === '/' ? clean === '/' : clean === x || clean.startsWith(x + '/')));

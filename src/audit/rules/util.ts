@@ -1,5 +1,5 @@
 /** Small helpers shared by rule kinds. */
-import type { Fact, Facts, SwarmService } from '../snapshot.js';
+import type { Fact, Facts, SwarmNode, SwarmService } from '../snapshot.js';
 import type { Outcome, Target } from '../types.js';
 
 export function unknown(target: Target, why: string): Outcome {
@@ -38,4 +38,25 @@ export function forEachService(facts: Facts, each: (s: SwarmService, t: Target) 
 
 export function list(items: readonly string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')}, … (${items.length} in all)`;
+}
+
+export function nodeTarget(n: SwarmNode): Target {
+  return { kind: 'node', id: n.ID, ...(n.Description?.Hostname ? { name: n.Description.Hostname } : {}) };
+}
+
+const DAY_MS = 86_400_000;
+export function daysBetween(from: Date | string, to: Date): number {
+  return (to.getTime() - new Date(from).getTime()) / DAY_MS;
+}
+
+/** The engine's API version as [major, minor], from /version (undefined when not reported). */
+export function apiVersion(facts: Facts): [number, number] | undefined {
+  const v = 'data' in facts.version ? facts.version.data.ApiVersion : undefined;
+  const m = typeof v === 'string' ? /^(\d+)\.(\d+)/.exec(v) : null;
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+export function apiAtLeast(have: [number, number], want: string): boolean {
+  const [a, b] = want.split('.').map(Number) as [number, number];
+  return have[0] > a || (have[0] === a && have[1] >= b);
 }

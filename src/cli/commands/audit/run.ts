@@ -14,6 +14,7 @@ interface RunOpts extends HostOpts {
   format?: string;
   failOn?: string;
   at?: string;
+  history: boolean;
 }
 
 /** The area's own action: `swarmguard audit` (DOCKER_HOST or the default socket when no --snapshot / --engine). */
@@ -27,7 +28,8 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     .option('--severity <rule=sev>', 'override a rule severity: critical, high, medium, low, info (repeatable)', collect, [])
     .option('--format <fmt>', 'text, json, sarif or junit (default text; json with --json)')
     .option('--fail-on <severity>', 'exit 1 when a failing finding is at or above this severity')
-    .option('--at <time>', 'evaluate at this time (waiver expiry, CA age) instead of now');
+    .option('--at <time>', 'evaluate at this time (waiver expiry, CA age) instead of now')
+    .option('--no-history', 'do not record join-token / unlock-key fingerprints in the state store (SW-10, SW-12 then report unknown)');
   addHostOptions(area).action(async (o: RunOpts) => {
     const c = ctx();
     const { UsageError } = await import('../../../errors.js');
@@ -61,6 +63,8 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       } finally {
         client.close();
       }
+      if (o.history) await a.attachHistory(c.store(), snapshot.facts, now);
+      else snapshot.facts.history = { unavailable: 'rotation history is off (--no-history)' };
     }
     const result = a.evaluatePolicy(snapshot, policy, now);
     const text = a.renderReport(format, { result, rules: policy.rules, color: format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR });

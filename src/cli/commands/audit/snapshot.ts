@@ -7,23 +7,29 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
     .command('snapshot')
     .description('collect Engine API facts into a directory (0600 files; join tokens and secret values never written)')
     .option('--engine <url>', 'engine to read (default $DOCKER_HOST, else unix:///var/run/docker.sock)')
-    .requiredOption('--out <dir>', 'directory to write');
+    .requiredOption('--out <dir>', 'directory to write')
+    // --no-history is the area's own option (a default-true flag declared here too would shadow it)
+    .option('--at <time>', 'record the collection (and the history) at this time instead of now');
   addHostOptions(cmd).action(async () => {
     // `audit` itself declares --engine and the host flags, and commander gives them to it even after `snapshot`:
     // read the merged values
-    const o = cmd.optsWithGlobals<{ engine?: string; out: string } & HostOpts>();
+    const o = cmd.optsWithGlobals<{ engine?: string; out: string; at?: string; history?: boolean } & HostOpts>();
     const c = ctx();
     const a = await import('../../../audit/audit.js');
     const { defaults } = await import('../../../defaults.js');
     const { EngineClient } = await import('../../../engine/client.js');
     const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
+    const { clockAt } = await import('../../context.js');
+    const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
     let snap;
     try {
-      snap = await a.collectSnapshot(client, c.clock.now());
+      snap = await a.collectSnapshot(client, now);
       await addHostFacts(snap, client, o);
     } finally {
       client.close();
     }
+    // history.json is written next to the facts unless --no-history
+    if (o.history !== false) await a.attachHistory(c.store(), snap.facts, now);
     const files = await a.writeSnapshot(o.out, snap);
     const unavailable = Object.entries(snap.facts)
       .filter(([, f]) => f !== undefined && 'unavailable' in f)

@@ -33,6 +33,8 @@ export interface ServeBenchOptions {
   cfssl: string;
   /** --verify-threads for ca serve; its default when absent. */
   verifyThreads?: number;
+  /** --issue-threads for ca serve; its default when absent. */
+  issueThreads?: number;
   log: (msg: string) => void;
 }
 
@@ -106,6 +108,7 @@ async function material(o: ServeBenchOptions): Promise<{ caCert: string; caKey: 
 async function startOurs(o: ServeBenchOptions, transport: Transport, m: Awaited<ReturnType<typeof material>>): Promise<RunningServer> {
   const args = [o.cliPath, '--json', '--state', o.stateDir, 'ca', 'serve', '--listen', '127.0.0.1:0', '--passphrase-file', o.passFile];
   if (o.verifyThreads !== undefined) args.push('--verify-threads', String(o.verifyThreads));
+  if (o.issueThreads !== undefined) args.push('--issue-threads', String(o.issueThreads));
   if (transport === 'http') args.push('--insecure-http');
   else args.push('--cert', m.tlsCert, '--key', m.tlsKey, '--client-ca', path.join(o.workDir, 'root.pem'));
   const proc = spawnServer('swarmguard ca serve', process.execPath, args, path.join(o.workDir, `swarmguard-${transport}.log`));

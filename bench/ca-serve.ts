@@ -35,6 +35,8 @@ export interface ServeBenchOptions {
   verifyThreads?: number;
   /** --issue-threads for ca serve; its default when absent. */
   issueThreads?: number;
+  /** Write a V8 CPU profile of our server into this directory (node --cpu-prof). */
+  serverCpuProfDir?: string;
   log: (msg: string) => void;
 }
 
@@ -111,6 +113,7 @@ async function startOurs(o: ServeBenchOptions, transport: Transport, m: Awaited<
   if (o.issueThreads !== undefined) args.push('--issue-threads', String(o.issueThreads));
   if (transport === 'http') args.push('--insecure-http');
   else args.push('--cert', m.tlsCert, '--key', m.tlsKey, '--client-ca', path.join(o.workDir, 'root.pem'));
+  if (o.serverCpuProfDir !== undefined) args.unshift('--cpu-prof', '--cpu-prof-dir', o.serverCpuProfDir);
   const proc = spawnServer('swarmguard ca serve', process.execPath, args, path.join(o.workDir, `swarmguard-${transport}.log`));
   const out = await readStdout(proc, (t) => t.includes('}'));
   const doc = JSON.parse(out) as { signUrl: string };

@@ -4,6 +4,7 @@
  *   node dist/bench/run.js [--rounds N] [--csrs N] [--concurrency 16,32]
  *                          [--transports mtls,http] [--only serve|issue|trust] [--quick]
  *                          [--verify-threads N] [--issue-threads N]   (passed to ca serve)
+ *                          [--server-cpu-prof DIR]   (V8 CPU profile of ca serve, node --cpu-prof)
  *
  * Prints the environment, per-round lines on stderr, then markdown tables on
  * stdout. Servers it starts are stopped by PID, also when it fails.
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     quick: { type: 'boolean', default: false },
     'verify-threads': { type: 'string' },
     'issue-threads': { type: 'string' },
+    'server-cpu-prof': { type: 'string' },
   },
 });
 const rounds = values.quick ? 1 : Number(values.rounds);
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
           warmup: 3000,
           ...(values['verify-threads'] !== undefined ? { verifyThreads: Number(values['verify-threads']) } : {}),
           ...(values['issue-threads'] !== undefined ? { issueThreads: Number(values['issue-threads']) } : {}),
+          ...(values['server-cpu-prof'] !== undefined ? { serverCpuProfDir: values['server-cpu-prof'] } : {}),
           cfssl,
           log,
         });

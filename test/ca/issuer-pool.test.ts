@@ -193,3 +193,22 @@ test('pool lifecycle: a thread that cannot load the signer fails the start and l
   assert.equal(ca.issuerThreads, 0);
   assert.ok((await ca.issue({ csr: makeCsr().der, role: 'worker', nodeId: 'n2', via: 'test' })).der.length > 0);
 });
+
+test('a thread that dies mid-batch: the whole batch rejects, nothing is recorded, the pool shuts down and the CA starts a new one', async (t) => {
+  const { store, ca } = await setup(t);
+  await ca.startIssuerPool(2);
+  // reach the running pool and one of its threads (private) to kill the thread as a crash would
+  const pool = (ca as unknown as { pool: IssuerPool }).pool;
+  const threads = (pool as unknown as { slots: Array<{ worker: import('node:worker_threads').Worker }> }).slots;
+  const batch = ca.issueMany(Array.from({ length: 40 }, (_, i) => ({ csr: makeCsr().pem, role: 'worker' as const, nodeId: `n${i}`, via: 'test' })));
+  const refused = assert.rejects(batch, { code: 'ERR_CA_ISSUER_POOL' });
+  await threads[0]!.worker.terminate();
+  await refused;
+  assert.equal(pool.closed, true);
+  await assert.rejects(pool.issue({ csr: makeCsr().pem, profile: 'node-worker' }, CLOCK.now()), { code: 'ERR_CA_ISSUER_POOL' });
+  assert.deepEqual(await readIssued(store), [], 'nothing of the failed batch was recorded');
+  const next = await ca.issue({ csr: makeCsr().pem, role: 'worker', nodeId: 'after', via: 'test' });
+  assert.equal(ca.issuerThreads, 2);
+  assert.notEqual((ca as unknown as { pool: IssuerPool }).pool, pool, 'a new pool');
+  assert.deepEqual((await readIssued(store)).map((r) => r.serial), [next.serialHex]);
+});

@@ -145,17 +145,6 @@ export class IssuerPool {
     return p;
   }
 
-  /** Issue a batch; one result per job, in order: the certificate or the error for that job. */
-  async issueAll(jobs: IssuerPoolJob[], now: Date): Promise<Array<IssuedCertificate | SwarmguardError>> {
-    const out = jobs.map((j) =>
-      this.issue(j, now).then(
-        (c) => c,
-        (e: SwarmguardError) => e,
-      ),
-    );
-    return Promise.all(out);
-  }
-
   private flush(): void {
     this.flushScheduled = false;
     const queue = this.queue;

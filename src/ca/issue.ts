@@ -163,8 +163,8 @@ function checkValue(attr: string, v: string, profile: string): void {
 }
 
 // Serials come from a block of CSPRNG output, each byte used once: one
-// randomFillSync per 204 serials instead of one call (~5 µs) per certificate.
-const SERIAL_BLOCK = defaults.ca.serialBytes * 204;
+// randomFillSync per block instead of one call per certificate.
+const SERIAL_BLOCK = defaults.ca.serialBytes * defaults.ca.serialsPerRandomFill;
 let serialPool = Buffer.alloc(0);
 let serialAt = 0;
 

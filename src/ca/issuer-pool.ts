@@ -14,6 +14,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { defaults } from '../defaults.js';
 import { InputError, RuntimeError, type SwarmguardError } from '../errors.js';
 import type { IssuedCertificate, Signer } from './issue.js';
 import type { IssuerBatch, IssuerInit, IssuerJob, IssuerReply, IssuedWire } from './issuer-worker.js';
@@ -39,13 +40,10 @@ interface Slot {
   inFlight: number;
 }
 
-/** Threads by default: one per core, at most 8. */
+/** Threads by default: one per core, at most defaults.ca.issuerMaxDefaultThreads. */
 export function defaultIssuerThreads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
+  return Math.max(1, Math.min(defaults.ca.issuerMaxDefaultThreads, availableParallelism()));
 }
-
-/** Jobs per message: large enough to amortize the message, small enough to spread a batch over all threads. */
-const MAX_CHUNK = 128;
 
 const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -150,9 +148,9 @@ export class IssuerPool {
     const queue = this.queue;
     this.queue = [];
     if (this.closedWith) return;
-    // spread this turn's jobs evenly: chunks of at most MAX_CHUNK, one thread after another
+    // spread this turn's jobs evenly: chunks of at most issuerJobsPerMessage, one thread after another
     const n = this.slots.length;
-    const chunk = Math.max(1, Math.min(MAX_CHUNK, Math.ceil(queue.length / n)));
+    const chunk = Math.max(1, Math.min(defaults.ca.issuerJobsPerMessage, Math.ceil(queue.length / n)));
     for (let i = 0; i < queue.length; i += chunk) {
       const part = queue.slice(i, i + chunk);
       const slot = this.slots[this.turn++ % n]!;

@@ -33,6 +33,10 @@ export interface ServeBenchOptions {
   cfssl: string;
   /** --verify-threads for ca serve; its default when absent. */
   verifyThreads?: number;
+  /** --issue-threads for ca serve; its default when absent. */
+  issueThreads?: number;
+  /** Write a V8 CPU profile of our server into this directory (node --cpu-prof). */
+  serverCpuProfDir?: string;
   log: (msg: string) => void;
 }
 
@@ -106,8 +110,10 @@ async function material(o: ServeBenchOptions): Promise<{ caCert: string; caKey: 
 async function startOurs(o: ServeBenchOptions, transport: Transport, m: Awaited<ReturnType<typeof material>>): Promise<RunningServer> {
   const args = [o.cliPath, '--json', '--state', o.stateDir, 'ca', 'serve', '--listen', '127.0.0.1:0', '--passphrase-file', o.passFile];
   if (o.verifyThreads !== undefined) args.push('--verify-threads', String(o.verifyThreads));
+  if (o.issueThreads !== undefined) args.push('--issue-threads', String(o.issueThreads));
   if (transport === 'http') args.push('--insecure-http');
   else args.push('--cert', m.tlsCert, '--key', m.tlsKey, '--client-ca', path.join(o.workDir, 'root.pem'));
+  if (o.serverCpuProfDir !== undefined) args.unshift('--cpu-prof', '--cpu-prof-dir', o.serverCpuProfDir);
   const proc = spawnServer('swarmguard ca serve', process.execPath, args, path.join(o.workDir, `swarmguard-${transport}.log`));
   const out = await readStdout(proc, (t) => t.includes('}'));
   const doc = JSON.parse(out) as { signUrl: string };

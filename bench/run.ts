@@ -3,7 +3,8 @@
  *
  *   node dist/bench/run.js [--rounds N] [--csrs N] [--concurrency 16,32]
  *                          [--transports mtls,http] [--only serve|issue|trust] [--quick]
- *                          [--verify-threads N]   (passed to ca serve)
+ *                          [--verify-threads N] [--issue-threads N]   (passed to ca serve)
+ *                          [--server-cpu-prof DIR]   (V8 CPU profile of ca serve, node --cpu-prof)
  *
  * Prints the environment, per-round lines on stderr, then markdown tables on
  * stdout. Servers it starts are stopped by PID, also when it fails.
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'verify-threads': { type: 'string' },
+    'issue-threads': { type: 'string' },
+    'server-cpu-prof': { type: 'string' },
   },
 });
 const rounds = values.quick ? 1 : Number(values.rounds);
@@ -110,6 +113,8 @@ async function main(): Promise<void> {
           rounds,
           warmup: 3000,
           ...(values['verify-threads'] !== undefined ? { verifyThreads: Number(values['verify-threads']) } : {}),
+          ...(values['issue-threads'] !== undefined ? { issueThreads: Number(values['issue-threads']) } : {}),
+          ...(values['server-cpu-prof'] !== undefined ? { serverCpuProfDir: values['server-cpu-prof'] } : {}),
           cfssl,
           log,
         });

@@ -49,6 +49,12 @@ export const defaults = Object.freeze({
     statusSoonest: 5,
     /** Hard cap on a CSR's size (PEM or DER), far above any real one. */
     maxCsrBytes: 64 * 1024,
+    /** Serials drawn per randomFillSync call (one call per certificate costs ~5 µs). */
+    serialsPerRandomFill: 204,
+    /** IssuerPool: default threads are one per core, at most this many. */
+    issuerMaxDefaultThreads: 8,
+    /** IssuerPool: at most this many jobs per message to a thread (amortizes the message, still spreads a batch). */
+    issuerJobsPerMessage: 128,
   },
   cfssl: {
     /** spec 5.3: swarmkit limits the response body to 256 KiB; we cap requests the same. */

@@ -6,7 +6,7 @@
  * serial, validity, subject, key, SKI and SANs are written per certificate,
  * then node:crypto signs. See src/core/der.ts for why this is hand-written.
  */
-import { randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { randomFillSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
 import { InputError } from '../errors.js';
 import { certFields } from '../core/certfields.js';
@@ -162,8 +162,20 @@ function checkValue(attr: string, v: string, profile: string): void {
   }
 }
 
+// Serials come from a block of CSPRNG output, each byte used once: one
+// randomFillSync per block instead of one call per certificate.
+const SERIAL_BLOCK = defaults.ca.serialBytes * defaults.ca.serialsPerRandomFill;
+let serialPool = Buffer.alloc(0);
+let serialAt = 0;
+
 export function newSerial(): Buffer {
-  const s = randomBytes(defaults.ca.serialBytes);
+  const n = defaults.ca.serialBytes;
+  if (serialAt + n > serialPool.length) {
+    serialPool = randomFillSync(Buffer.allocUnsafe(SERIAL_BLOCK));
+    serialAt = 0;
+  }
+  const s = Buffer.from(serialPool.subarray(serialAt, serialAt + n));
+  serialAt += n;
   s[0]! &= 0x7f;
   return s;
 }

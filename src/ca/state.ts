@@ -145,6 +145,11 @@ export async function recordIssued(store: StateStore, rec: IssuedRecord): Promis
   await store.append(ISSUED_LOG_KEY, JSON.stringify(rec) + '\n');
 }
 
+/** Append a batch of issuance records with one write (one group commit). */
+export async function recordIssuedMany(store: StateStore, recs: IssuedRecord[]): Promise<void> {
+  await store.append(ISSUED_LOG_KEY, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+}
+
 /** Read the issuance log; a torn last line (crash mid-append) is skipped. */
 export async function readIssued(store: StateStore): Promise<IssuedRecord[]> {
   const raw = await store.read(ISSUED_LOG_KEY);

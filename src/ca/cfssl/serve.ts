@@ -9,6 +9,11 @@ import { derObjects, toPem } from '../../core/pem.js';
 import { InputError } from '../../errors.js';
 import type { CertificateAuthority } from '../authority.js';
 import { CsrVerifierPool, defaultVerifyThreads } from './csr-pool.js';
+
+/** Issuer threads of `ca serve` by default: 0 until measured (docs/benchmarks.md). */
+export function defaultServeIssueThreads(): number {
+  return 0;
+}
 import { identityDue, issueServerIdentity, type TlsIdentity } from './identity.js';
 import { defaults } from '../../defaults.js';
 import { startCfsslServer, type CfsslServer, type ServerTlsOptions } from './server.js';
@@ -33,6 +38,11 @@ export interface ServeCfsslOptions {
   expiryMs?: number;
   /** Worker threads that verify CSRs (0 = on the main thread); default defaultVerifyThreads(). */
   verifyThreads?: number;
+  /**
+   * Worker threads that verify CSRs and sign (IssuerPool, holding the CA key);
+   * 0 = sign on the main thread. When > 0, `verifyThreads` is not used.
+   */
+  issueThreads?: number;
   /** Re-read CA state (SIGHUP). */
   reload?: () => Promise<void>;
 }
@@ -65,9 +75,11 @@ export function readClientCa(bundle: Uint8Array): string[] {
 
 export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions): Promise<RunningCfssl> {
   const log = o.log ?? (() => undefined);
-  const pool = new CsrVerifierPool(o.verifyThreads ?? defaultVerifyThreads());
+  const issueThreads = o.issueThreads ?? defaultServeIssueThreads();
+  if (issueThreads > 0) await ca.startIssuerPool(issueThreads);
+  const pool = new CsrVerifierPool(issueThreads > 0 ? 0 : (o.verifyThreads ?? defaultVerifyThreads()));
   const signer = new CfsslSigner(ca, {
-    readCsr: (pem) => pool.verify(pem),
+    ...(pool.size > 0 ? { readCsr: (pem: string) => pool.verify(pem) } : {}),
     ...(o.clusterId !== undefined ? { clusterId: o.clusterId } : {}),
     ...(o.allowCrossSign ? { allowCrossSign: true } : {}),
     ...(o.expiryMs !== undefined ? { expiryMs: o.expiryMs } : {}),
@@ -95,6 +107,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
     server = await startCfsslServer({ signer, host: o.host, port: o.port, ...(tls ? { tls } : {}), log });
   } catch (e) {
     await pool.close();
+    await ca.stopIssuerPool();
     throw e;
   }
 
@@ -124,7 +137,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
     `client certificates: ${clientAuth === 'none' ? 'not checked' : clientAuth === 'manager' ? 'swarm managers only' : 'required'}`,
     o.clusterId !== undefined ? `cluster ${o.clusterId} only` : 'any cluster',
     o.allowCrossSign ? 'cross-signing allowed' : 'no cross-signing',
-    `${pool.size} CSR verifier thread${pool.size === 1 ? '' : 's'}`,
+    issueThreads > 0 ? `${issueThreads} issuer thread${issueThreads === 1 ? '' : 's'}` : `${pool.size} CSR verifier thread${pool.size === 1 ? '' : 's'}`,
   ].join(', ');
   return {
     server,
@@ -143,6 +156,7 @@ export async function serveCfssl(ca: CertificateAuthority, o: ServeCfsslOptions)
       if (renewTimer) clearInterval(renewTimer);
       await server.close();
       await pool.close();
+      await ca.stopIssuerPool();
       const store = ca.store as { close?: () => Promise<void> };
       await store.close?.();
     },

@@ -6,7 +6,7 @@
 import { InputError } from '../../errors.js';
 import type { CertificateAuthority, NodeRole } from '../authority.js';
 import { ROLE_OU, ROLE_PROFILE } from '../authority.js';
-import { readCsr, type ParsedCsr } from '../csr.js';
+import type { ParsedCsr } from '../csr.js';
 import type { Profile } from '../profiles.js';
 import { failureBody, successBody } from './envelope.js';
 import { isInternal, toFailure } from './errors.js';
@@ -68,7 +68,8 @@ export class CfsslSigner {
       plan = parseSignRequest(body, this.policy);
       // cfssl only takes PEM here (anything else is "CSR Decode failed", 9002)
       if (!plan.csrPem.includes('-----BEGIN ')) throw new InputError('ERR_PEM_NO_BLOCK', 'certificate_request holds no PEM block; send the CSR as PEM (-----BEGIN CERTIFICATE REQUEST-----)');
-      const csr = this.opts.readCsr ? await this.opts.readCsr(plan.csrPem) : readCsr(Buffer.from(plan.csrPem, 'utf8'));
+      // without a verifier, ca.issue parses and verifies the PEM (on its issuer pool when one runs)
+      const csr = this.opts.readCsr ? await this.opts.readCsr(plan.csrPem) : plan.csrPem;
       const issued =
         plan.kind === 'node'
           ? await this.ca.issue({

@@ -41,14 +41,19 @@ test('flag mistakes exit 2 with every problem named, before asking for the passp
   const r6 = runCli(['--state', state, 'ca', 'serve', '--insecure-no-client-auth', '--verify-threads', 'many']);
   assert.equal(r6.code, 2);
   assert.match(r6.stderr, /--verify-threads must be a whole number/);
+  const r7 = runCli(['--state', state, 'ca', 'serve', '--insecure-no-client-auth', '--issue-threads', '65']);
+  assert.equal(r7.code, 2);
+  assert.match(r7.stderr, /--issue-threads must be a whole number/);
   const r4 = runCli(['--state', state, 'ca', 'serve', '--listen', '127.0.0.1:0', '--insecure-no-client-auth'], { env: { SWARMGUARD_CA_PASSPHRASE: 'wrong passphrase' } });
   assert.equal(r4.code, 2);
   assert.match(r4.stderr, /ERR_KEY_PASSPHRASE/);
 });
 
-test('serve: ready line and one JSON document, SIGHUP picks up a rotation, SIGTERM stops with exit 0', { timeout: 60_000 }, async (t) => {
+for (const threads of [undefined, 2]) {
+test(`serve${threads ? ` --issue-threads ${threads}` : ''}: ready line and one JSON document, SIGHUP picks up a rotation, SIGTERM stops with exit 0`, { timeout: 60_000 }, async (t) => {
   const { state, pp } = setup(t);
-  const child = spawn(process.execPath, [cliPath, '--json', '--state', state, 'ca', 'serve', '--listen', '127.0.0.1:0', '--insecure-no-client-auth', '--passphrase-file', pp], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const extra = threads ? ['--issue-threads', String(threads)] : [];
+  const child = spawn(process.execPath, [cliPath, '--json', '--state', state, 'ca', 'serve', '--listen', '127.0.0.1:0', '--insecure-no-client-auth', ...extra, '--passphrase-file', pp], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -66,12 +71,15 @@ test('serve: ready line and one JSON document, SIGHUP picks up a rotation, SIGTE
   assert.match(doc.signUrl, /^https:\/\/127\.0\.0\.1:\d+\/api\/v1\/cfssl\/sign$/);
   assert.equal(doc.clientAuth, 'none');
   assert.match(stderr, /^listening on https:\/\/127\.0\.0\.1:\d+\/api\/v1\/cfssl\/sign \(/m);
+  if (threads) assert.match(stderr, new RegExp(`, ${threads} issuer threads\\)`));
   const root = runCli(['--state', state, 'ca', 'export-root']).stdout;
 
   const first = parseEnvelope((await post(doc.url, JSON.stringify(swarmkitRequest(makeCsr().pem)), { ca: root })).text);
   assert.equal(first?.success, true);
   const countCerts = (pem: string): number => pem.split('BEGIN CERTIFICATE').length - 1;
   assert.equal(countCerts(first!.result!.certificate), 1);
+  const refused = parseEnvelope((await post(doc.url, JSON.stringify(swarmkitRequest(makeCsr({ tamper: true }).pem)), { ca: root })).text);
+  assert.equal(refused?.success, false);
 
   // another process starts a root rotation; after SIGHUP the server signs with the new key
   assert.equal(runCli(['--state', state, 'ca', 'rotate', '--stage', 'start', '--passphrase-file', pp]).code, 0);
@@ -87,6 +95,7 @@ test('serve: ready line and one JSON document, SIGHUP picks up a rotation, SIGTE
 
   child.kill('SIGTERM');
   assert.equal(await exited, 0, stderr);
-  assert.match(stderr, /SIGTERM: stopping; 2 requests, 2 certificates issued, 0 refused/);
+  assert.match(stderr, /SIGTERM: stopping; 3 requests, 2 certificates issued, 1 refused/);
   assert.equal(stdout.trim().split('\n').filter((l) => l.startsWith('{')).length, 1, 'exactly one JSON document');
 });
+}

@@ -5,6 +5,7 @@ import type { CliContext } from '../../context.js';
 interface ServeOptions extends ServeFlags {
   expiry?: string;
   verifyThreads?: string;
+  issueThreads?: string;
   passphraseFile?: string;
 }
 
@@ -23,6 +24,7 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
     .option('--allow-cross-sign', 'honour profile "CA" (cross-sign a new swarm root under this CA); off by default: it mints CA certificates')
     .option('--expiry <duration>', 'lifetime of node certificates (default 2160h)')
     .option('--verify-threads <n>', 'worker threads that verify CSRs (0 = main thread; default: one per extra core, at most 4)')
+    .option('--issue-threads <n>', 'worker threads that verify CSRs and sign, holding the CA key (0 = off; replaces --verify-threads when > 0)')
     .option('--insecure-http', 'plain HTTP, no TLS, loopback only (benchmarks); swarm managers refuse http:// external CAs')
     .option('--passphrase-file <file>', 'file holding the CA passphrase (- for stdin)')
     .action(async (o: ServeOptions) => {
@@ -30,8 +32,8 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
       const { UsageError } = await import('../../../errors.js');
       const { parseListen, checkServeFlags } = await import('../../../ca/cfssl/flags.js');
       checkServeFlags(o, (msg) => new UsageError('ERR_CLI_USAGE', msg));
-      if (o.verifyThreads !== undefined && !/^([0-9]|[1-5][0-9]|6[0-4])$/.test(o.verifyThreads)) {
-        throw new UsageError('ERR_CLI_USAGE', `--verify-threads must be a whole number from 0 to 64, not ${JSON.stringify(o.verifyThreads)}`);
+      for (const [flag, v] of [['--verify-threads', o.verifyThreads], ['--issue-threads', o.issueThreads]] as const) {
+        if (v !== undefined && !/^([0-9]|[1-5][0-9]|6[0-4])$/.test(v)) throw new UsageError('ERR_CLI_USAGE', `${flag} must be a whole number from 0 to 64, not ${JSON.stringify(v)}`);
       }
       const listen = parseListen(o.listen);
       const { parseDuration } = await import('../../../core/duration.js');
@@ -65,6 +67,7 @@ export function registerServe(area: Command, ctx: () => CliContext): void {
         ...(o.allowCrossSign ? { allowCrossSign: true } : {}),
         ...(expiryMs !== undefined ? { expiryMs } : {}),
         ...(o.verifyThreads !== undefined ? { verifyThreads: Number(o.verifyThreads) } : {}),
+        ...(o.issueThreads !== undefined ? { issueThreads: Number(o.issueThreads) } : {}),
         reload: async () => {
           revocations = await openRevocations(store);
           await ca.reload();

@@ -9,21 +9,13 @@ import assert from 'node:assert/strict';
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import type { Finding } from '../../src/audit/types.js';
 import { runCli, tempDir } from '../helpers/env.js';
 import { startDockerd, type DockerdHandle } from './harness/dockerd.js';
 import { checks, findBinary, requireDockerd, requireTool } from './harness/interop.js';
 import { freePort, makeTempDir, runCommand } from './harness/process.js';
 
-interface Finding {
-  rule: string;
-  status: string;
-  severity: string;
-  target: { kind: string; id: string; name?: string };
-  message: string;
-}
-interface Doc {
-  findings: Finding[];
-}
+type Doc = { findings: Finding[] };
 
 function audit(d: DockerdHandle, extra: string[] = []): Doc {
   const r = runCli(['--json', 'audit', ...extra], { env: { DOCKER_HOST: d.host } });

@@ -10,20 +10,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import type { Finding } from '../../src/audit/types.js';
 import { runCli, tempDir } from '../helpers/env.js';
 import { startDockerd } from './harness/dockerd.js';
 import { requireDockerd } from './harness/interop.js';
 
-interface Finding {
-  rule: string;
-  status: string;
-  severity: string;
-  target: { kind: string; id: string; name?: string };
-  message: string;
-}
-interface Doc {
-  findings: Finding[];
-}
+type Doc = { findings: Finding[] };
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 

@@ -6,15 +6,10 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { InputError } from '../../errors.js';
+import type { NodeKeyFact } from './types.js';
 
-export interface KeySummary {
-  pemType: string;
-  encrypted: boolean;
-  kekVersion?: string;
-  headers: string[];
-  raftDekAlgorithm?: number;
-  raftDekPending: boolean;
-}
+/** What is kept of a node key: its NodeKeyFact without the file facts. */
+export type KeySummary = Omit<NodeKeyFact, 'path' | 'file'>;
 
 /** Field 1 (algorithm, varint) of a protobuf MaybeEncryptedRecord; 0 (NONE) when proto3 left it out. */
 export function recordAlgorithm(b64: string): number | undefined {

@@ -12,6 +12,9 @@ import { writeFileAtomic } from '../store/file-store.js';
 import { defaults } from '../defaults.js';
 import { ENDPOINTS, SNAPSHOT_FORMAT, normalizeFacts, type Facts, type Fact, type Snapshot } from './snapshot.js';
 
+/** The manager TLS probes (SW-05), next to the endpoint files. */
+const TLS_FILE = 'tls.json';
+
 interface Manifest {
   format: string;
   source?: string;
@@ -60,6 +63,10 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
       found++;
     }
   }
+  // SW-05 handshake facts (collect-tls.ts): optional, absent in raw API dumps.
+  const tls = await readJson(path.join(dir, TLS_FILE), 'ERR_AUDIT_SNAPSHOT_JSON');
+  if (tls !== undefined) facts.tls = { data: tls };
+  else if (manifest?.unavailable?.tls) facts.tls = { unavailable: manifest.unavailable.tls };
   if (found === 0 && manifest === undefined) {
     throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `${dir} holds none of ${ENDPOINTS.map((e) => `${e.name}.json`).join(', ')}; nothing to audit`);
   }
@@ -84,6 +91,11 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<string
       written.push(file);
     } else unavailable[e.name] = fact.unavailable;
   }
+  if (snap.facts.tls && 'data' in snap.facts.tls) {
+    const file = path.join(dir, TLS_FILE);
+    await writeFileAtomic(file, JSON.stringify(snap.facts.tls.data, null, 2) + '\n', 0o600);
+    written.push(file);
+  } else if (snap.facts.tls) unavailable.tls = snap.facts.tls.unavailable;
   const manifest: Manifest = { format: SNAPSHOT_FORMAT, source: snap.source, ...(snap.collectedAt ? { collectedAt: snap.collectedAt } : {}), unavailable };
   const mf = path.join(dir, defaults.audit.snapshotManifest);
   await writeFileAtomic(mf, JSON.stringify(manifest, null, 2) + '\n', 0o600);

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { defaults } from '../defaults.js';
+import type { TlsProbe } from './tls-facts.js';
 
 /** One endpoint's answer, or why there is none. */
 export type Fact<T> = { data: T } | { unavailable: string };
@@ -133,6 +134,8 @@ export interface Facts {
   secrets: Fact<SwarmSecret[]>;
   configs: Fact<SwarmConfig[]>;
   plugins: Fact<Obj[]>;
+  /** SW-05: handshakes with each manager's swarm port (collect-tls.ts; `tls.json`); absent when not probed. */
+  tls?: Fact<TlsProbe[]>;
 }
 
 export const SNAPSHOT_FORMAT = 'swarmguard-audit-snapshot/1';

@@ -9,6 +9,7 @@ import { field } from './field.js';
 import { hostOnly } from './host-only.js';
 import { insecureRegistries } from './insecure-registries.js';
 import { managerCount } from './manager-count.js';
+import { nodeCert } from './node-cert.js';
 import { nodesDown } from './nodes-down.js';
 import { overlayEncryption } from './overlay-encryption.js';
 import { raftQuorum } from './raft-quorum.js';
@@ -42,6 +43,7 @@ const KINDS = [
   serviceEnvSecrets,
   serviceCapabilities,
   serviceField,
+  nodeCert,
 ] as RuleKind<never>[];
 
 export const RULE_KINDS: ReadonlyMap<string, RuleKind<Record<string, unknown>>> = new Map(KINDS.map((k) => [k.kind, k as unknown as RuleKind<Record<string, unknown>>]));

@@ -13,6 +13,9 @@ interface RunOpts {
   format?: string;
   failOn?: string;
   at?: string;
+  tlsProbe: string[];
+  probeTls: boolean;
+  fleet?: string;
 }
 
 /** The area's own action: `swarmguard audit` (DOCKER_HOST or the default socket when no --snapshot / --engine). */
@@ -27,6 +30,9 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     .option('--format <fmt>', 'text, json, sarif or junit (default text; json with --json)')
     .option('--fail-on <severity>', 'exit 1 when a failing finding is at or above this severity')
     .option('--at <time>', 'evaluate at this time (waiver expiry, CA age) instead of now')
+    .option('--tls-probe <host:port>', 'also probe this swarm port over TLS for SW-05 (repeatable; managers in /nodes are probed anyway)', collect, [])
+    .option('--no-probe-tls', 'do not TLS-probe the managers\' swarm ports (SW-05 becomes unknown)')
+    .option('--fleet <file>', 'audit every engine listed in FILE (one URL per line, or JSON with per-swarm node engines)')
     .action(async (o: RunOpts) => {
       const c = ctx();
       const { UsageError } = await import('../../../errors.js');
@@ -46,6 +52,11 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       });
       const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
       const policy = a.applyOverrides(await a.loadPolicy(o.policy, { builtin: o.builtin }), { disable: o.disable, severity: overrides });
+      if (o.fleet !== undefined) {
+        if (o.snapshot !== undefined || o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --fleet alone, without --snapshot or --engine');
+        await (await import('./fleet.js')).runFleet(c, { file: o.fleet, policy, now, format, failOn: o.failOn as (typeof defaults.audit.severities)[number] | undefined, probeTls: o.probeTls });
+        return;
+      }
       let snapshot;
       if (o.snapshot !== undefined) snapshot = await a.loadSnapshot(o.snapshot);
       else {
@@ -53,6 +64,7 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
         const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
         try {
           snapshot = await a.collectSnapshot(client, now);
+          if (o.probeTls) snapshot.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snapshot.facts, { addresses: o.tlsProbe });
         } finally {
           client.close();
         }

@@ -16,6 +16,7 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
       let snap;
       try {
         snap = await a.collectSnapshot(client, c.clock.now());
+        snap.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snap.facts);
       } finally {
         client.close();
       }

@@ -3,6 +3,9 @@
  * directory) + policy → result. The CLI is a shell over these.
  */
 export { collectSnapshot } from './collect.js';
+export { collectTls, nodeTlsConnector, describePeerChain, type TlsConnector, type TlsHandshake, type CollectTlsOptions } from './collect-tls.js';
+export type { TlsProbe, TlsPeerCert } from './tls-facts.js';
+export { auditFleet, parseFleetFile, UNREACHABLE_RULE, type FleetTarget, type FleetDeps, type FleetResult, type FleetFinding, type FleetScope } from './fleet.js';
 export { loadSnapshot, writeSnapshot } from './load.js';
 export { loadPolicy, applyOverrides, validatePolicyDoc, builtinPolicyDir, type Policy, type Rule, type Waiver } from './policy.js';
 export { evaluatePolicy, failsAt, summarize, type AuditResult, type Summary } from './evaluate.js';

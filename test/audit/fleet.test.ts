@@ -70,3 +70,30 @@ test('auditFleet: per-target findings carry their scope; an unreachable target o
   assert.equal(r.targets[1]!.status, 'unreachable');
   assert.match(progressBar(1, 4, 'x'), /^\[#+\.+\] 1\/4 x$/);
 });
+
+test('CLI --fleet: bad file exit 2, nothing reachable exit 3, plain progress lines without a terminal', async () => {
+  const { runCli, tempDir } = await import('../helpers/env.js');
+  const { writeFileSync } = await import('node:fs');
+  const path = await import('node:path');
+  const { dir, cleanup } = tempDir();
+  try {
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, '{"targets":[{"engine":"ftp://x"}]}');
+    const b = runCli(['audit', '--fleet', bad]);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /ERR_AUDIT_FLEET_INVALID|engine URL/);
+    const gone = path.join(dir, 'gone.txt');
+    writeFileSync(gone, `unix://${path.join(dir, 'a.sock')}\nunix://${path.join(dir, 'b.sock')}\n`);
+    const r = runCli(['--json', 'audit', '--fleet', gone]);
+    assert.equal(r.code, 3);
+    assert.doesNotMatch(r.stderr, /\x1b|\r/);
+    assert.match(r.stderr, /audited 2\/2/);
+    const doc = JSON.parse(r.stdout) as { summary: { unreachableTargets: number; pass: number } };
+    assert.equal(doc.summary.unreachableTargets, 2);
+    assert.equal(doc.summary.pass, 0);
+    assert.equal(runCli(['audit', '--fleet', gone, '--snapshot', dir]).code, 2);
+    assert.equal(runCli(['audit', '--fleet', gone, '--format', 'sarif']).code, 2);
+  } finally {
+    cleanup();
+  }
+});

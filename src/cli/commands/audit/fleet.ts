@@ -17,7 +17,7 @@ export interface FleetRunOpts {
 
 export async function runFleet(c: CliContext, o: FleetRunOpts): Promise<void> {
   if (o.format !== 'text' && o.format !== 'json') throw new UsageError('ERR_CLI_USAGE', `--fleet prints text or json, not ${o.format}`);
-  const { parseFleetFile, auditFleet, progressBar } = await import('../../../audit/fleet.js');
+  const { parseFleetFile, auditFleet, progressBar, UNREACHABLE_RULE } = await import('../../../audit/fleet.js');
   const { collectSnapshot } = await import('../../../audit/collect.js');
   const { collectTls } = await import('../../../audit/collect-tls.js');
   const { failsAt } = await import('../../../audit/evaluate.js');
@@ -83,7 +83,7 @@ export async function runFleet(c: CliContext, o: FleetRunOpts): Promise<void> {
     const lines: string[] = [];
     for (const t of result.targets) {
       lines.push(`== ${t.name} (${t.engine})${t.swarmId ? ` swarm ${t.swarmId}` : ''}: ${t.status === 'audited' ? `${t.result!.summary.fail} failing of ${t.result!.summary.total}` : `UNREACHABLE: ${t.error}`}`);
-      for (const f of result.findings.filter((x) => x.scope.target === t.name && x.status === 'fail' || (x.scope.target === t.name && x.rule === 'fleet-reachable'))) {
+      for (const f of result.findings.filter((x) => x.scope.target === t.name && (x.status === 'fail' || x.rule === UNREACHABLE_RULE))) {
         lines.push(`  ${f.status.toUpperCase()} ${f.severity} ${f.rule} ${f.scope.node ? `[${f.scope.node}] ` : ''}${f.target.name ?? f.target.id}: ${f.message}`);
       }
       for (const n of t.nodes) lines.push(`  node ${n.engine}: ${n.status}${n.error ? ` (${n.error})` : ''}`);

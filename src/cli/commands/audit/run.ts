@@ -44,6 +44,7 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       if (!a.REPORTERS.has(format)) throw new UsageError('ERR_CLI_USAGE', `--format must be one of ${[...a.REPORTERS.keys()].join(', ')}, not ${JSON.stringify(format)}`);
       if (c.json && format !== 'json') throw new UsageError('ERR_CLI_USAGE', `--json prints JSON; drop it to use --format ${format}`);
       if (o.failOn !== undefined && !sevs.includes(o.failOn)) throw new UsageError('ERR_CLI_USAGE', `--fail-on must be one of ${sevs.join(', ')}, not ${JSON.stringify(o.failOn)}`);
+      if (o.snapshot !== undefined && o.tlsProbe.length > 0) throw new UsageError('ERR_CLI_USAGE', '--tls-probe dials live managers; a --snapshot carries its own tls.json');
       if (o.snapshot !== undefined && o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --snapshot or --engine, not both');
       const overrides = o.severity.map((s): [string, (typeof defaults.audit.severities)[number]] => {
         const m = /^([^=]+)=(.+)$/.exec(s);

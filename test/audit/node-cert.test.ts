@@ -8,9 +8,10 @@ import { issueCertificate, makeSigner, selfSigner } from '../../src/ca/issue.js'
 import { loadProfiles } from '../../src/ca/profiles.js';
 import { generateP256, spkiDer } from '../../src/core/keys.js';
 import { toPem } from '../../src/core/pem.js';
-import { collectTls, splitAddress } from '../../src/audit/collect-tls.js';
+import { collectTls, describePeerChain, splitAddress } from '../../src/audit/collect-tls.js';
 import { nodeCert } from '../../src/audit/rules/node-cert.js';
 import { snap } from './helpers.js';
+import { isSwarmguardError } from '../../src/errors.js';
 
 const profiles = await loadProfiles();
 const CLUSTER = 'abcdefghij0123456789klmno';
@@ -114,4 +115,23 @@ test('splitAddress: fuzz never throws', () => {
   assert.deepEqual(splitAddress('[::1]:2377'), { host: '::1', port: 2377 });
   assert.deepEqual(splitAddress('10.0.0.1'), { host: '10.0.0.1', port: 2377 });
   void createPrivateKey;
+});
+
+test('describePeerChain: fuzz (random and truncated DER) gives facts or typed errors only; collectTls keeps them per address', async () => {
+  const { signer } = makeRoot();
+  const der = leaf(signer, { clusterId: CLUSTER, nodeId: NODE }).cert.der;
+  fc.assert(
+    fc.property(fc.oneof(fc.uint8Array({ maxLength: 600 }).map((u) => Buffer.from(u)), fc.nat(der.length - 1).map((n) => der.subarray(0, n)), fc.tuple(fc.nat(der.length - 1), fc.integer({ min: 0, max: 255 })).map(([i, b]) => { const c = Buffer.from(der); c[i] = b; return c; })), (buf) => {
+      try {
+        describePeerChain([buf]);
+      } catch (e) {
+        assert.ok(isSwarmguardError(e), String(e));
+      }
+    }),
+    { numRuns: 300 },
+  );
+  const s = snap({ nodes: [{ ID: NODE, Spec: { Role: 'manager' }, ManagerStatus: { Addr: '127.0.0.1:1' } }] });
+  const fact = await collectTls(s.facts, { connector: async () => ({ chain: [Buffer.from('not a cert')] }) });
+  assert.ok('data' in fact);
+  assert.match(fact.data[0]!.error!, /does not parse/);
 });

@@ -2,7 +2,7 @@
  * `npm run bench`: the CA benchmarks, bounded and on 127.0.0.1 only.
  *
  *   node dist/bench/run.js [--rounds N] [--csrs N] [--concurrency 16,32]
- *                          [--transports mtls,http] [--only serve|issue|trust] [--quick]
+ *                          [--transports mtls,http] [--only serve|issue|trust|audit] [--quick]
  *                          [--verify-threads N] [--issue-threads N]   (passed to ca serve)
  *                          [--server-cpu-prof DIR]   (V8 CPU profile of ca serve, node --cpu-prof)
  *
@@ -41,7 +41,7 @@ const nCsrs = values.quick ? 2000 : Number(values.csrs);
 const concurrencies = values.concurrency!.split(',').map(Number);
 const transports = values.transports!.split(',') as Transport[];
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20 || !Number.isInteger(nCsrs) || nCsrs < 100 || nCsrs > 50_000 || concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 256) || transports.some((t) => t !== 'mtls' && t !== 'http')) {
-  log('usage: run.js [--rounds 1..20] [--csrs 100..50000] [--concurrency 16,32] [--transports mtls,http] [--only serve|issue|trust] [--quick]');
+  log('usage: run.js [--rounds 1..20] [--csrs 100..50000] [--concurrency 16,32] [--transports mtls,http] [--only serve|issue|trust|audit] [--quick]');
   process.exit(2);
 }
 
@@ -52,6 +52,15 @@ const version = (cmd: string, args: string[]): string => {
 };
 
 async function main(): Promise<void> {
+  if (values.only === 'audit') {
+    // Audit (issue #5): local real engine vs docker-bench-security, synthetic 4,700-node evaluation.
+    const { benchAudit } = await import('./audit.js');
+    const env = [`node ${process.version}, ${cpus().length} vCPU (${cpus()[0]?.model ?? '?'}), load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} at start`, `command: node dist/bench/run.js ${process.argv.slice(2).join(' ')}`];
+    env.forEach(log);
+    const lines = await benchAudit({ cliPath, runs: values.quick ? 3 : process.argv.includes('--rounds') ? rounds : 5, evalRounds: values.quick ? 3 : 5, log });
+    process.stdout.write(['## Audit benchmarks', '', ...env.map((e) => `- ${e}`), '', ...lines, `load average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`, ''].join('\n'));
+    return;
+  }
   if (values.only === 'trust') {
     // Trust (issue #4): CLI vs notary CLI, in-process warm tag, 10,000-target repository; --rounds = CLI runs (default 20).
     const { benchTrust } = await import('./trust.js');

@@ -285,6 +285,27 @@ export const defaults = Object.freeze({
     historyKeyPrefix: 'audit/history/',
     /** The rotation history written next to a snapshot. */
     historyFile: 'history.json',
+    /** SW-05: TLS handshake to each manager's swarm port (collect-tls.ts). */
+    tlsProbe: {
+      timeoutMs: 5_000,
+      concurrency: 8,
+      maxAddresses: 256,
+      /** What SwarmKit's own clients send as SNI (swarmkit spec 1.9). */
+      serverName: 'swarm-manager',
+      swarmPort: 2377,
+      maxChainCerts: 8,
+    },
+    /** SwarmKit backdates NotBefore by 1 h (swarmkit spec 1.4): tolerated when comparing with NodeCertExpiry. */
+    nodeCertBackdateMs: HOUR,
+    /** `audit --fleet`: many engines and swarms at once. */
+    fleet: {
+      concurrency: 8,
+      maxTargets: 1_000,
+      maxNodesPerTarget: 5_000,
+      maxFileBytes: 4 * MIB,
+      /** Per-request timeout of a node's own /info (the full audit keeps engineTimeoutMs). */
+      nodeInfoTimeoutMs: 10_000,
+    },
   },
 });
 

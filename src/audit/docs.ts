@@ -73,7 +73,7 @@ ${rows.join('\n')}
 
 ## Host facts
 
-Sections 2 and 3 of CIS, 7.2, \`sw-05-host\`, \`sw-33\` and \`sw-34\` need facts only the node has. \`swarmguard audit\` collects
+Sections 2 and 3 of CIS, 7.2, \`sw-05\` (its local half), \`sw-33\` and \`sw-34\` need facts only the node has. \`swarmguard audit\` collects
 them when the engine is a local unix socket (or \`--pidfile\` names the daemon), stores them as \`host.json\` in a snapshot,
 and leaves them out for a remote engine — then those rules are \`unknown\`, with the reason, never \`pass\`.
 

@@ -14,6 +14,9 @@ import { validateHostFacts } from './host/schema.js';
 import { parseHistory } from './history.js';
 import { ENDPOINTS, SNAPSHOT_FORMAT, normalizeFacts, type Facts, type Fact, type Snapshot } from './snapshot.js';
 
+/** The manager TLS probes (SW-05), next to the endpoint files. */
+const TLS_FILE = 'tls.json';
+
 interface Manifest {
   format: string;
   source?: string;
@@ -68,6 +71,10 @@ export async function loadSnapshot(dir: string): Promise<Snapshot> {
     facts.host = { data: await validateHostFacts(host, hostFile) };
     found++;
   } else facts.host = { unavailable: manifest?.unavailable?.host ?? `${defaults.audit.hostFactsFile} is not in the snapshot (taken remotely or with --no-host)` };
+  // SW-05 handshake facts (collect-tls.ts): optional, absent in raw API dumps.
+  const tls = await readJson(path.join(dir, TLS_FILE), 'ERR_AUDIT_SNAPSHOT_JSON');
+  if (tls !== undefined) facts.tls = { data: tls };
+  else if (manifest?.unavailable?.tls) facts.tls = { unavailable: manifest.unavailable.tls };
   if (found === 0 && manifest === undefined) {
     throw new InputError('ERR_AUDIT_SNAPSHOT_READ', `${dir} holds none of ${ENDPOINTS.map((e) => `${e.name}.json`).join(', ')}; nothing to audit`);
   }
@@ -105,6 +112,11 @@ export async function writeSnapshot(dir: string, snap: Snapshot): Promise<string
     await writeFileAtomic(hf, JSON.stringify(snap.facts.history.data, null, 2) + '\n', 0o600);
     written.push(hf);
   }
+  if (snap.facts.tls && 'data' in snap.facts.tls) {
+    const file = path.join(dir, TLS_FILE);
+    await writeFileAtomic(file, JSON.stringify(snap.facts.tls.data, null, 2) + '\n', 0o600);
+    written.push(file);
+  } else if (snap.facts.tls) unavailable.tls = snap.facts.tls.unavailable;
   const manifest: Manifest = { format: SNAPSHOT_FORMAT, source: snap.source, ...(snap.collectedAt ? { collectedAt: snap.collectedAt } : {}), unavailable };
   const mf = path.join(dir, defaults.audit.snapshotManifest);
   await writeFileAtomic(mf, JSON.stringify(manifest, null, 2) + '\n', 0o600);

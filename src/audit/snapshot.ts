@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { defaults } from '../defaults.js';
 import type { HostFacts } from './host/types.js';
+import type { TlsProbe } from './tls-facts.js';
 
 /** One endpoint's answer, or why there is none. */
 export type Fact<T> = { data: T } | { unavailable: string };
@@ -181,6 +182,8 @@ export interface Facts {
   host?: Fact<HostFacts>;
   /** Not an endpoint: swarmguard's own rotation history for this cluster (SW-10, SW-12). */
   history?: Fact<RotationHistory>;
+  /** SW-05: handshakes with each manager's swarm port (collect-tls.ts; `tls.json`); absent when not probed. */
+  tls?: Fact<TlsProbe[]>;
 }
 
 export const SNAPSHOT_FORMAT = 'swarmguard-audit-snapshot/1';

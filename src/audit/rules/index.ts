@@ -12,6 +12,7 @@ import { hostOnly } from './host-only.js';
 import { insecureRegistries } from './insecure-registries.js';
 import { managerCount } from './manager-count.js';
 import { nodeCertExpiry } from './node-cert-expiry.js';
+import { nodeCert } from './node-cert.js';
 import { nodesDown } from './nodes-down.js';
 import { overlayEncryption } from './overlay-encryption.js';
 import { raftQuorum } from './raft-quorum.js';
@@ -80,6 +81,7 @@ const KINDS = [
   servicePrivileges,
   serviceResources,
   unlockKeyAge,
+  nodeCert,
 ] as RuleKind<never>[];
 
 export const RULE_KINDS: ReadonlyMap<string, RuleKind<Record<string, unknown>>> = new Map(KINDS.map((k) => [k.kind, k as unknown as RuleKind<Record<string, unknown>>]));

@@ -15,6 +15,9 @@ interface RunOpts extends HostOpts {
   failOn?: string;
   at?: string;
   history: boolean;
+  tlsProbe: string[];
+  probeTls: boolean;
+  fleet?: string;
 }
 
 /** The area's own action: `swarmguard audit` (DOCKER_HOST or the default socket when no --snapshot / --engine). */
@@ -29,7 +32,10 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     .option('--format <fmt>', 'text, json, sarif or junit (default text; json with --json)')
     .option('--fail-on <severity>', 'exit 1 when a failing finding is at or above this severity')
     .option('--at <time>', 'evaluate at this time (waiver expiry, CA age) instead of now')
-    .option('--no-history', 'do not record join-token / unlock-key fingerprints in the state store (SW-10, SW-12 then report unknown)');
+    .option('--no-history', 'do not record join-token / unlock-key fingerprints in the state store (SW-10, SW-12 then report unknown)')
+    .option('--tls-probe <host:port>', 'also probe this swarm port over TLS for SW-05 (repeatable; managers in /nodes are probed anyway)', collect, [])
+    .option('--no-probe-tls', 'do not TLS-probe the managers\' swarm ports (SW-05 becomes unknown)')
+    .option('--fleet <file>', 'audit every engine listed in FILE (one URL per line, or JSON with per-swarm node engines)');
   addHostOptions(area).action(async (o: RunOpts) => {
     const c = ctx();
     const { UsageError } = await import('../../../errors.js');
@@ -41,6 +47,7 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     if (!a.REPORTERS.has(format)) throw new UsageError('ERR_CLI_USAGE', `--format must be one of ${[...a.REPORTERS.keys()].join(', ')}, not ${JSON.stringify(format)}`);
     if (c.json && format !== 'json') throw new UsageError('ERR_CLI_USAGE', `--json prints JSON; drop it to use --format ${format}`);
     if (o.failOn !== undefined && !sevs.includes(o.failOn)) throw new UsageError('ERR_CLI_USAGE', `--fail-on must be one of ${sevs.join(', ')}, not ${JSON.stringify(o.failOn)}`);
+    if (o.snapshot !== undefined && o.tlsProbe.length > 0) throw new UsageError('ERR_CLI_USAGE', '--tls-probe dials live managers; a --snapshot carries its own tls.json');
     if (o.snapshot !== undefined && o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --snapshot or --engine, not both');
     if (o.snapshot !== undefined && (o.pidfile ?? o.configFile ?? o.dataRoot ?? o.execRoot) !== undefined) {
       throw new UsageError('ERR_CLI_USAGE', '--pidfile, --config-file, --data-root and --exec-root steer host collection; a --snapshot already holds its host facts');
@@ -52,6 +59,11 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     });
     const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
     const policy = a.applyOverrides(await a.loadPolicy(o.policy, { builtin: o.builtin }), { disable: o.disable, severity: overrides });
+    if (o.fleet !== undefined) {
+      if (o.snapshot !== undefined || o.engine !== undefined) throw new UsageError('ERR_CLI_USAGE', 'give --fleet alone, without --snapshot or --engine');
+      await (await import('./fleet.js')).runFleet(c, { file: o.fleet, policy, now, format, failOn: o.failOn as (typeof defaults.audit.severities)[number] | undefined, probeTls: o.probeTls });
+      return;
+    }
     let snapshot;
     if (o.snapshot !== undefined) snapshot = await a.loadSnapshot(o.snapshot);
     else {
@@ -60,6 +72,7 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       try {
         snapshot = await a.collectSnapshot(client, now);
         await addHostFacts(snapshot, client, o);
+        if (o.probeTls) snapshot.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snapshot.facts, { addresses: o.tlsProbe });
       } finally {
         client.close();
       }

@@ -13,7 +13,7 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
   addHostOptions(cmd).action(async () => {
     // `audit` itself declares --engine and the host flags, and commander gives them to it even after `snapshot`:
     // read the merged values
-    const o = cmd.optsWithGlobals<{ engine?: string; out: string; at?: string; history?: boolean } & HostOpts>();
+    const o = cmd.optsWithGlobals<{ engine?: string; out: string; at?: string; history?: boolean; probeTls?: boolean; tlsProbe?: string[] } & HostOpts>();
     const c = ctx();
     const a = await import('../../../audit/audit.js');
     const { defaults } = await import('../../../defaults.js');
@@ -25,6 +25,8 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
     try {
       snap = await a.collectSnapshot(client, now);
       await addHostFacts(snap, client, o);
+      // SW-05: the managers' swarm ports (and any --tls-probe address), unless --no-probe-tls
+      if (o.probeTls !== false) snap.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snap.facts, { addresses: o.tlsProbe ?? [] });
     } finally {
       client.close();
     }

@@ -143,6 +143,15 @@ test('node-cert-expiry: days left, expired, renewal failing', () => {
   assert.deepEqual(st(run('node-cert-expiry', c('2025-01-01T00:00:00Z', '2027-01-01T00:00:00Z'), p)), ['/c:fail/high'], 'older than NodeCertExpiry: renewal failing');
 });
 
+test('node-cert (SW-05) adds the node\'s own certificate to the TLS probes when host facts are there', () => {
+  const withCert = facts(host({ swarm: { ...host().swarm, nodeCert: { path: '/c', notBefore: '2026-03-10T00:00:00Z', notAfter: '2026-06-20T00:00:00Z', subject: { OU: 'swarm-manager', CN: 'n1' }, issuer: 'CN=swarm-ca' } } }), { swarm: { Spec: { CAConfig: { NodeCertExpiry: 7776000000000000 } } } });
+  const p = { highDays: 7, mediumDays: 30 };
+  // no tls facts: the probe half is unknown, the file half still decides
+  assert.deepEqual(st(run('node-cert', withCert, p)), ['cluster:unknown', '/c:fail/medium']);
+  // remote audit (no host facts): only the probe half, no host-unavailable noise
+  assert.deepEqual(st(run('node-cert', facts(undefined), p)), ['cluster:unknown']);
+});
+
 test('snapshot: host.json round-trips; a malformed one names the file and the fields; absent means unknown', async (t) => {
   const { dir, cleanup } = tempDir();
   t.after(cleanup);

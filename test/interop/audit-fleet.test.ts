@@ -50,7 +50,9 @@ test('SW-05, fleet mode and the CIS 7.1 two-manager fixture on real daemons', as
     const r = runCli(['--json', 'audit'], { env: { DOCKER_HOST: a!.host } });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { findings: Finding[] };
-    const sw05 = doc.findings.filter((f) => f.rule === 'sw-05');
+    const sw05 = doc.findings.filter((f) => f.rule === 'sw-05' && f.target.kind === 'node');
+    // the audited node's own swarm-node.crt (host facts) is the other half of SW-05
+    assert.deepEqual(doc.findings.filter((f) => f.rule === 'sw-05' && f.target.kind === 'file').map((f) => f.status), ['pass']);
     assert.deepEqual(sw05.map((f) => [f.target.id, f.status]).sort(), [[sa.nodeId, 'pass'], [sc.nodeId, 'pass']].sort());
 
     // --- CIS 7.1: docker-bench's `docker node ls | grep -c Leader` says 1 (its PASS); two managers must fail

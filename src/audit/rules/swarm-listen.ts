@@ -66,8 +66,12 @@ export const swarmListen: RuleKind<Params> = {
     const l = h.data.listening;
     if ('unavailable' in l) return unknownHost(HOST_ENGINE, `listening sockets unknown: ${l.unavailable}`);
     const notSwarm = new Set([...portsOf(h.data.settings.hosts?.value), ...portsOf(h.data.settings['metrics-addr']?.value)]);
+    // When the daemon's own sockets are known, a swarm port held by another process (a second dockerd in the same
+    // namespace) is not this daemon's; kernel-held sockets (the VXLAN socket, inode 0) have no owner and are kept.
+    const owned = l.some((s: ListeningSocket) => s.daemon);
+    const ours = (s: ListeningSocket): boolean => !owned || s.daemon || s.inode === 0;
     const swarm = l.filter((s: ListeningSocket) =>
-      s.proto.startsWith('tcp') ? p.tcpPorts.includes(s.port) || (s.daemon && !notSwarm.has(s.port)) : p.udpPorts.includes(s.port),
+      ours(s) && (s.proto.startsWith('tcp') ? p.tcpPorts.includes(s.port) || (s.daemon && !notSwarm.has(s.port)) : p.udpPorts.includes(s.port)),
     );
     if (swarm.length === 0) {
       if (state === undefined) return unknownHost(HOST_ENGINE, 'no swarm port is bound, and /info (swarm state) is unavailable');

@@ -92,9 +92,9 @@ test('host-file: modes as bits (606, 622, 177 fail against 0644 where docker-ben
 });
 
 test('swarm-listen: wildcard fails, public address fails at publicSeverity, private passes, API host ports are not swarm ports', () => {
-  const l = (proto: 'tcp' | 'udp' | 'tcp6', address: string, port: number, daemon = true) => ({ proto, address, port, inode: 1, daemon });
+  const l = (proto: 'tcp' | 'udp' | 'tcp6', address: string, port: number, daemon = true, inode = 1) => ({ proto, address, port, inode, daemon });
   const h = host({
-    listening: [l('tcp', '0.0.0.0', 2376), l('tcp6', '::', 40000), l('tcp', '203.0.113.5', 7946), l('udp', '10.1.2.3', 4789, false), l('tcp', '127.0.0.1', 8080, false)],
+    listening: [l('tcp', '0.0.0.0', 2376), l('tcp6', '::', 40000), l('tcp', '203.0.113.5', 7946), l('udp', '10.1.2.3', 4789, false, 0), l('tcp', '127.0.0.1', 8080, false), l('udp', '0.0.0.0', 7946, false, 7)],
     settings: { hosts: { value: ['tcp://0.0.0.0:2376'], source: 'flag', from: '--host' } },
   });
   const f = facts(h, { info: { Swarm: { LocalNodeState: 'active' } } });

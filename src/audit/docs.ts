@@ -40,6 +40,8 @@ Options: \`--policy FILE|DIR\` (repeatable, added to the shipped pack), \`--no-b
 \`--no-history\` (do not record rotation fingerprints; see below).
 Host collection (\`audit\` and \`audit snapshot\`): \`--no-host\`, \`--pidfile FILE\`, \`--config-file FILE\`, \`--data-root DIR\`,
 \`--exec-root DIR\` (each overrides what is discovered).
+Managers' node certificates (SW-05): \`--tls-probe HOST:PORT\` (repeatable), \`--no-probe-tls\`. Many engines and swarms at
+once: \`--fleet FILE\` (a progress bar on a terminal). Both are described in [audit-fleet.md](audit-fleet.md).
 
 Exit codes: 0 done (no failing finding at or above \`--fail-on\`), 1 a failing finding at or above \`--fail-on\`,
 2 bad input (malformed snapshot file — the file is named —, invalid policy, unknown rule), 3 engine unreachable.

@@ -11,6 +11,14 @@ interface Params {
   mediumDays: number;
 }
 
+/** `highDays` / `mediumDays`: the expiry horizons SW-05 uses for a node certificate, from a file or a TLS probe. */
+export const HORIZON_SCHEMA = {
+  type: 'object',
+  required: ['highDays', 'mediumDays'],
+  additionalProperties: false,
+  properties: { highDays: { type: 'number', minimum: 0 }, mediumDays: { type: 'number', minimum: 0 } },
+} as const;
+
 const DAY = 86_400_000;
 // swarmkit backdates notBefore by an hour (swarmkit spec §2)
 const BACKDATE_MS = 3_600_000;
@@ -18,12 +26,7 @@ const BACKDATE_MS = 3_600_000;
 export const nodeCertExpiry: RuleKind<Params> = {
   kind: 'node-cert-expiry',
   describe: "fails when this node's swarm certificate expires within `highDays` (high) or `mediumDays` (medium), or was issued longer ago than the cluster's NodeCertExpiry (high: renewal failing)",
-  paramsSchema: {
-    type: 'object',
-    required: ['highDays', 'mediumDays'],
-    additionalProperties: false,
-    properties: { highDays: { type: 'number', minimum: 0 }, mediumDays: { type: 'number', minimum: 0 } },
-  },
+  paramsSchema: HORIZON_SCHEMA,
   evaluate(facts, p, now) {
     const h = hostOr(facts);
     if ('why' in h) return unknownHost(HOST_ENGINE, h.why);

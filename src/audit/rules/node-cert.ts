@@ -11,7 +11,7 @@ import type { Facts, SwarmNode } from '../snapshot.js';
 import type { TlsProbe } from '../tls-facts.js';
 import type { Outcome, RuleKind, Severity, Target } from '../types.js';
 import { CLUSTER } from '../types.js';
-import { nodeCertExpiry } from './node-cert-expiry.js';
+import { HORIZON_SCHEMA, nodeCertExpiry } from './node-cert-expiry.js';
 import { unknown } from './util.js';
 
 interface Params {
@@ -67,12 +67,7 @@ export const nodeCert: RuleKind<Params> = {
   kind: 'node-cert',
   describe:
     'for each manager swarm port probed over TLS, and for this node\'s own swarm-node.crt when the audit runs on the node: fails when the node certificate expires within `highDays` (high) or `mediumDays` (medium), was issued longer ago than NodeCertExpiry (renewal failing: high), names another node, cluster or role, or was not signed by the cluster issuer key (high); a manager that could not be probed is unknown',
-  paramsSchema: {
-    type: 'object',
-    required: ['highDays', 'mediumDays'],
-    additionalProperties: false,
-    properties: { highDays: { type: 'number', minimum: 0 }, mediumDays: { type: 'number', minimum: 0 } },
-  },
+  paramsSchema: HORIZON_SCHEMA,
   evaluate(facts, p, now) {
     // The node's own swarm-node.crt, when the audit ran on the node (host facts): the same horizons, from the file.
     const local = facts.host && 'data' in facts.host ? nodeCertExpiry.evaluate(facts, p, now) : [];

@@ -295,8 +295,6 @@ export const defaults = Object.freeze({
       swarmPort: 2377,
       maxChainCerts: 8,
     },
-    /** SwarmKit backdates NotBefore by 1 h (swarmkit spec 1.4): tolerated when comparing with NodeCertExpiry. */
-    nodeCertBackdateMs: HOUR,
     /** `audit --fleet`: many engines and swarms at once. */
     fleet: {
       concurrency: 8,

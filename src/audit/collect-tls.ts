@@ -9,9 +9,11 @@
 import { createHash } from 'node:crypto';
 import * as tls from 'node:tls';
 import { defaults } from '../defaults.js';
+import { mapLimit } from '../core/concurrency.js';
 import { toPem } from '../core/pem.js';
+import { OID } from '../core/oids.js';
+import { nameAttributes } from '../core/x509/names.js';
 import { parseCertificate } from '../core/x509/parse.js';
-import type { ParsedCert } from '../core/x509/types.js';
 import type { Fact, Facts } from './snapshot.js';
 import type { TlsPeerCert, TlsProbe } from './tls-facts.js';
 
@@ -32,7 +34,7 @@ export interface CollectTlsOptions {
   concurrency?: number;
 }
 
-const OID = { O: '2.5.4.10', OU: '2.5.4.11', CN: '2.5.4.3' } as const;
+const SUBJECT_OIDS = { O: OID.organization, OU: OID.organizationalUnit, CN: OID.commonName } as const;
 
 /** The real connector: node:tls, no client certificate, no verification, nothing sent after the handshake. */
 export const nodeTlsConnector: TlsConnector = (host, port, o) =>
@@ -83,17 +85,13 @@ export function splitAddress(addr: string): { host: string; port: number } | und
   return { host: (m[1] ?? m[2])!, port };
 }
 
-function attr(cert: ParsedCert, oid: string): string | undefined {
-  for (const rdn of cert.subject.rdns) for (const a of rdn) if (a.type === oid && a.text !== undefined) return a.text;
-  return undefined;
-}
 
 /** Facts from a presented chain (DER, leaf first). Throws InputError when the leaf does not parse. */
 export function describePeerChain(chain: readonly Buffer[]): TlsPeerCert {
   const leaf = parseCertificate(chain[0]!, 'peer certificate');
   const subject: TlsPeerCert['subject'] = {};
   for (const k of ['O', 'OU', 'CN'] as const) {
-    const v = attr(leaf, OID[k]);
+    const v = nameAttributes(leaf.subject, SUBJECT_OIDS[k])[0];
     if (v !== undefined) subject[k] = v;
   }
   // The issuer, if the peer sent it: the first chain certificate whose subject is the leaf's issuer.
@@ -125,19 +123,6 @@ export function describePeerChain(chain: readonly Buffer[]): TlsPeerCert {
   };
 }
 
-/** Run `fn` over `items` with at most `limit` in flight; results in input order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return out;
-}
 
 interface Planned {
   address: string;

@@ -8,7 +8,7 @@
  */
 import { InputError } from '../errors.js';
 import { defaults } from '../defaults.js';
-import { mapLimit } from './collect-tls.js';
+import { mapLimit } from '../core/concurrency.js';
 import { evaluatePolicy, summarize, type AuditResult, type Summary } from './evaluate.js';
 import type { Policy } from './policy.js';
 import { emptyFacts, normalizeFacts, SNAPSHOT_FORMAT, type EngineInfo, type Snapshot } from './snapshot.js';

@@ -4,7 +4,9 @@
  * longer ago than the cluster's NodeCertExpiry (renewal is failing).
  */
 import type { Outcome, RuleKind } from '../types.js';
+import { defaults } from '../../defaults.js';
 import { HOST_ENGINE, hostOr, unknownHost } from './host-util.js';
+import { daysBetween } from './util.js';
 
 interface Params {
   highDays: number;
@@ -19,9 +21,6 @@ export const HORIZON_SCHEMA = {
   properties: { highDays: { type: 'number', minimum: 0 }, mediumDays: { type: 'number', minimum: 0 } },
 } as const;
 
-const DAY = 86_400_000;
-// swarmkit backdates notBefore by an hour (swarmkit spec §2)
-const BACKDATE_MS = 3_600_000;
 
 export const nodeCertExpiry: RuleKind<Params> = {
   kind: 'node-cert-expiry',
@@ -36,13 +35,13 @@ export const nodeCertExpiry: RuleKind<Params> = {
     if (!c) return unknownHost(HOST_ENGINE, `no node certificate under ${s.dir.path}/certificates`);
     const target = { kind: 'file' as const, id: c.path };
     if ('unavailable' in c) return [{ status: 'unknown', target, message: `cannot read ${c.path}: ${c.unavailable}` }];
-    const left = (Date.parse(c.notAfter) - now.getTime()) / DAY;
+    const left = daysBetween(now, new Date(c.notAfter));
     const who = `${c.subject.OU ?? 'node'} ${c.subject.CN ?? ''}`.trim();
     const base = `${who} certificate valid ${c.notBefore} to ${c.notAfter}`;
     if (left <= 0) return [{ status: 'fail', severity: 'critical', target, message: `${base}: expired` }];
     if (left < p.highDays) return [{ status: 'fail', severity: 'high', target, message: `${base}: ${left.toFixed(1)} days left` }];
     const expiryNs = 'data' in facts.swarm ? facts.swarm.data.Spec?.CAConfig?.NodeCertExpiry : undefined;
-    if (typeof expiryNs === 'number' && now.getTime() - Date.parse(c.notBefore) > expiryNs / 1e6 + BACKDATE_MS) {
+    if (typeof expiryNs === 'number' && now.getTime() - Date.parse(c.notBefore) > expiryNs / 1e6 + defaults.ca.nodeCertBackdateMs) {
       return [{ status: 'fail', severity: 'high', target, message: `${base}: issued longer ago than NodeCertExpiry (${expiryNs / 1e9 / 3600} h); renewal is failing` }];
     }
     const out: Outcome = left < p.mediumDays ? { status: 'fail', severity: 'medium', target, message: `${base}: ${left.toFixed(1)} days left` } : { status: 'pass', target, message: `${base}: ${left.toFixed(0)} days left` };

@@ -116,9 +116,9 @@ function evaluateProbes(facts: Facts, p: Params, now: Date): Outcome[] {
         // SwarmKit renews at 50-80 % of the certificate's own lifetime (swarmkit spec 1.5): older than
         // NodeCertExpiry means renewal has stopped. A lowered expiry does not shorten certificates already
         // issued, so those get until 80 % of their own lifetime.
-        const limit = Math.max(expiryMs, 0.8 * lifetime) + defaults.audit.nodeCertBackdateMs;
+        const limit = Math.max(expiryMs, 0.8 * lifetime) + defaults.ca.nodeCertBackdateMs;
         if (age > limit) problems.push(['high', `issued ${days(age)} ago, longer than NodeCertExpiry (${days(expiryMs)}): renewal is failing`]);
-        if (lifetime > expiryMs + 2 * defaults.audit.nodeCertBackdateMs) problems.push(['low', `lifetime ${days(lifetime)} exceeds NodeCertExpiry (${days(expiryMs)}); it was issued before the expiry was lowered and is replaced at its next renewal`]);
+        if (lifetime > expiryMs + 2 * defaults.ca.nodeCertBackdateMs) problems.push(['low', `lifetime ${days(lifetime)} exceeds NodeCertExpiry (${days(expiryMs)}); it was issued before the expiry was lowered and is replaced at its next renewal`]);
       }
       if (probe.nodeId && c.subject.CN !== probe.nodeId) problems.push(['high', `presents CN=${c.subject.CN ?? '(none)'}, not its node ID ${probe.nodeId}`]);
       if (clusterId && c.subject.O !== clusterId) problems.push(['high', `presents O=${c.subject.O ?? '(none)'}, not the cluster ID ${clusterId}`]);

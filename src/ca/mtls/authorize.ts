@@ -7,15 +7,13 @@
 import { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { OID } from '../../core/oids.js';
+import { nameAttributes } from '../../core/x509/names.js';
 import { parseCertificate, type ParsedCert } from '../../core/x509/parse.js';
 import { normalizeSerial, type Revocations } from '../revocation-list.js';
 import type { CrlIndex } from './crl-index.js';
 import type { Authorization, MtlsPolicy, SwarmRole } from './types.js';
 
-/** Values of one attribute type in subject order (multi-valued RDNs included). */
-function attribute(cert: ParsedCert, type: string): string[] {
-  return cert.subject.rdns.flat().filter((a) => a.type === type && a.text !== undefined).map((a) => a.text!);
-}
+const attribute = (cert: ParsedCert, type: string): string[] => nameAttributes(cert.subject, type);
 
 /** Authorize a peer certificate (already chain-verified by TLS) against the policy. */
 export function authorizePeer(cert: X509Certificate | Uint8Array | undefined, policy: MtlsPolicy, crl?: CrlIndex): Authorization {

@@ -87,6 +87,11 @@ function nameText(rdns: AttributeValue[][]): string {
     .join(', ');
 }
 
+/** Decoded values of one attribute type in a name, in RDN order (multi-valued RDNs included). */
+export function nameAttributes(name: DistinguishedName, type: string): string[] {
+  return name.rdns.flat().filter((a) => a.type === type && a.text !== undefined).map((a) => a.text!);
+}
+
 /** True when `prefix`'s RDNs are the first RDNs of `name` (directoryName constraint match). */
 export function nameHasPrefix(name: DistinguishedName, prefix: DistinguishedName): boolean {
   if (prefix.rdns.length > name.rdns.length) return false;

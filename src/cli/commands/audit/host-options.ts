@@ -53,3 +53,22 @@ export async function addHostFacts(snap: Snapshot, client: Pick<EngineClient, 't
     snap.facts.host = { unavailable: `cannot read host facts: ${(e as Error).message}` };
   }
 }
+
+/**
+ * What `audit` and `audit snapshot` collect from a live engine: the Engine API, the host facts (local engines)
+ * and, unless --no-probe-tls, the managers' swarm-port certificates (SW-05).
+ */
+export async function collectLive(o: HostOpts & { engine?: string; probeTls?: boolean; tlsProbe?: readonly string[] }, now: Date): Promise<Snapshot> {
+  const { collectSnapshot } = await import('../../../audit/collect.js');
+  const { defaults } = await import('../../../defaults.js');
+  const { EngineClient } = await import('../../../engine/client.js');
+  const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
+  try {
+    const snap = await collectSnapshot(client, now);
+    await addHostFacts(snap, client, o);
+    if (o.probeTls !== false) snap.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snap.facts, { addresses: o.tlsProbe ?? [] });
+    return snap;
+  } finally {
+    client.close();
+  }
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
-import { addHostFacts, addHostOptions, type HostOpts } from './host-options.js';
+import { addHostOptions, collectLive, type HostOpts } from './host-options.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -67,15 +67,7 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
     let snapshot;
     if (o.snapshot !== undefined) snapshot = await a.loadSnapshot(o.snapshot);
     else {
-      const { EngineClient } = await import('../../../engine/client.js');
-      const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
-      try {
-        snapshot = await a.collectSnapshot(client, now);
-        await addHostFacts(snapshot, client, o);
-        if (o.probeTls) snapshot.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snapshot.facts, { addresses: o.tlsProbe });
-      } finally {
-        client.close();
-      }
+      snapshot = await collectLive(o, now);
       if (o.history) await a.attachHistory(c.store(), snapshot.facts, now);
       else snapshot.facts.history = { unavailable: 'rotation history is off (--no-history)' };
     }

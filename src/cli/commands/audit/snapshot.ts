@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../../context.js';
-import { addHostFacts, addHostOptions, type HostOpts } from './host-options.js';
+import { addHostOptions, collectLive, type HostOpts } from './host-options.js';
 
 export function registerSnapshot(area: Command, ctx: () => CliContext): void {
   const cmd = area
@@ -16,20 +16,9 @@ export function registerSnapshot(area: Command, ctx: () => CliContext): void {
     const o = cmd.optsWithGlobals<{ engine?: string; out: string; at?: string; history?: boolean; probeTls?: boolean; tlsProbe?: string[] } & HostOpts>();
     const c = ctx();
     const a = await import('../../../audit/audit.js');
-    const { defaults } = await import('../../../defaults.js');
-    const { EngineClient } = await import('../../../engine/client.js');
-    const client = new EngineClient({ ...(o.engine ? { url: o.engine } : {}), timeoutMs: defaults.audit.engineTimeoutMs });
     const { clockAt } = await import('../../context.js');
     const now = (o.at !== undefined ? clockAt(o.at) : c.clock).now();
-    let snap;
-    try {
-      snap = await a.collectSnapshot(client, now);
-      await addHostFacts(snap, client, o);
-      // SW-05: the managers' swarm ports (and any --tls-probe address), unless --no-probe-tls
-      if (o.probeTls !== false) snap.facts.tls = await (await import('../../../audit/collect-tls.js')).collectTls(snap.facts, { addresses: o.tlsProbe ?? [] });
-    } finally {
-      client.close();
-    }
+    const snap = await collectLive(o, now);
     // history.json is written next to the facts unless --no-history
     if (o.history !== false) await a.attachHistory(c.store(), snap.facts, now);
     const files = await a.writeSnapshot(o.out, snap);

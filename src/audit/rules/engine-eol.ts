@@ -34,7 +34,10 @@ export const engineEol: RuleKind<Params> = {
       const majors = new Map<string, string[]>();
       for (const n of facts.nodes.data) {
         const major = line(n.Description?.Engine?.EngineVersion)?.split('.')[0];
-        if (major) majors.set(major, [...(majors.get(major) ?? []), n.Description?.Hostname ?? n.ID]);
+        if (!major) continue;
+        const names = majors.get(major);
+        if (names) names.push(n.Description?.Hostname ?? n.ID);
+        else majors.set(major, [n.Description?.Hostname ?? n.ID]);
       }
       const t = { kind: 'cluster' as const, id: 'engine-versions' };
       out.push(

@@ -1,5 +1,19 @@
 const text = (e: unknown): string => (typeof e === 'string' ? e : JSON.stringify(e));
 
+// Patterns come from policy params: compile each once, not once per service and element
+// (no flags, so `test` keeps no state between calls).
+const PATTERNS = new Map<string, RegExp>();
+function pattern(x: unknown): RegExp {
+  const src = String(x);
+  let re = PATTERNS.get(src);
+  if (!re) {
+    if (PATTERNS.size >= 256) PATTERNS.clear();
+    re = new RegExp(src);
+    PATTERNS.set(src, re);
+  }
+  return re;
+}
+
 /** Comparison operators shared by the `field` and `service-field` kinds (one table, no switch). */
 export const OPS = {
   equals: (v: unknown, x: unknown) => v === x,
@@ -12,8 +26,8 @@ export const OPS = {
   positive: (v: unknown) => typeof v === 'number' && v > 0,
   atMost: (v: unknown, x: unknown) => typeof v === 'number' && typeof x === 'number' && v <= x,
   atLeast: (v: unknown, x: unknown) => typeof v === 'number' && typeof x === 'number' && v >= x,
-  anyMatches: (v: unknown, x: unknown) => Array.isArray(v) && v.some((e) => new RegExp(String(x)).test(text(e))),
-  noneMatches: (v: unknown, x: unknown) => !Array.isArray(v) || !v.some((e) => new RegExp(String(x)).test(text(e))),
+  anyMatches: (v: unknown, x: unknown) => Array.isArray(v) && v.some((e) => pattern(x).test(text(e))),
+  noneMatches: (v: unknown, x: unknown) => !Array.isArray(v) || !v.some((e) => pattern(x).test(text(e))),
 } as const satisfies Record<string, (v: unknown, x: unknown) => boolean>;
 
 export type OpName = keyof typeof OPS;

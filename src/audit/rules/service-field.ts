@@ -21,11 +21,12 @@ export const serviceField: RuleKind<Params> = {
     properties: { path: { type: 'string', minLength: 1 }, op: { enum: OP_NAMES }, value: {}, setting: { type: 'string' } },
   },
   evaluate(facts, p) {
+    const op = OPS[p.op];
+    const label = `${p.setting ?? p.path} is `;
+    const want = ` (want ${p.value === undefined ? p.op : `${p.op} ${show(p.value)}`})`;
     return forEachService(facts, (s, target) => {
       const v = getPath(s.Spec?.TaskTemplate, p.path);
-      const ok = OPS[p.op](v, p.value);
-      const want = p.value === undefined ? p.op : `${p.op} ${show(p.value)}`;
-      return { status: ok ? 'pass' : 'fail', target, message: `${p.setting ?? p.path} is ${show(v)} (want ${want})` };
+      return { status: op(v, p.value) ? 'pass' : 'fail', target, message: label + show(v) + want };
     });
   },
 };

@@ -24,19 +24,22 @@ const SEV = { enum: ['critical', 'high', 'medium', 'low', 'info'] };
 
 type Verdict = { ok: string } | { bad: string } | { cannot: string } | { unknown: string };
 
-function judge(check: Check, s: SwarmService, facts: Facts, newApi: boolean | undefined): Verdict {
+/** A profile the spec does not set: the default applies from API 1.44, cannot be set before, unknown without a version. */
+function absent(newApi: boolean | undefined, what: string, dflt: string): Verdict {
+  return newApi === true ? { ok: `${what}: ${dflt}` } : newApi === false ? { cannot: what } : { unknown: `${what}: not in the spec, and the engine API version is unknown` };
+}
+
+function judge(check: Check, s: SwarmService, daemonNnp: boolean | undefined, newApi: boolean | undefined): Verdict {
   const pr = s.Spec?.TaskTemplate?.ContainerSpec?.Privileges ?? {};
-  const absent = (what: string, dflt: string): Verdict =>
-    newApi === true ? { ok: `${what}: ${dflt}` } : newApi === false ? { cannot: what } : { unknown: `${what}: not in the spec, and the engine API version is unknown` };
   if (check === 'seccomp') {
     const mode = pr.Seccomp?.Mode;
     if (mode === 'unconfined') return { bad: 'seccomp is unconfined' };
-    return mode ? { ok: `seccomp ${mode}` } : absent('seccomp', 'the default profile');
+    return mode ? { ok: `seccomp ${mode}` } : absent(newApi, 'seccomp', 'the default profile');
   }
   if (check === 'apparmor') {
     const mode = pr.AppArmor?.Mode;
     if (mode === 'disabled') return { bad: 'AppArmor is disabled' };
-    return mode ? { ok: `AppArmor ${mode}` } : absent('AppArmor', 'the default profile (on hosts with AppArmor)');
+    return mode ? { ok: `AppArmor ${mode}` } : absent(newApi, 'AppArmor', 'the default profile (on hosts with AppArmor)');
   }
   if (check === 'selinux') {
     const c = pr.SELinuxContext;
@@ -44,9 +47,8 @@ function judge(check: Check, s: SwarmService, facts: Facts, newApi: boolean | un
     if (c.Disable) return { bad: 'SELinux labelling is disabled' };
     return { ok: `SELinux context ${[c.User, c.Role, c.Type, c.Level].filter(Boolean).join(':') || 'set'}` };
   }
-  const daemon = 'data' in facts.info ? (facts.info.data.SecurityOptions ?? []).some((o) => o === 'name=no-new-privileges') : undefined;
   if (pr.NoNewPrivileges === true) return { ok: 'no-new-privileges set in the spec' };
-  if (daemon) return { ok: "no-new-privileges is this engine's daemon default (other nodes' daemon.json is not visible)" };
+  if (daemonNnp) return { ok: "no-new-privileges is this engine's daemon default (other nodes' daemon.json is not visible)" };
   if (newApi === false) return { cannot: 'no-new-privileges' };
   if (newApi === undefined) return { unknown: 'no-new-privileges: not in the spec, and the engine API version is unknown' };
   return { bad: 'no-new-privileges is not set (neither in the spec nor as the daemon default)' };
@@ -68,16 +70,29 @@ export const servicePrivileges: RuleKind<Params> = {
   evaluate(facts, p) {
     const api = apiVersion(facts);
     const newApi = api ? apiAtLeast(api, PRIVILEGES_API) : undefined;
+    const daemonNnp = 'data' in facts.info ? (facts.info.data.SecurityOptions ?? []).some((o) => o === 'name=no-new-privileges') : undefined;
     return forEachService(facts, (s, target): Outcome => {
-      const vs = p.checks.map((c) => ({ c, v: judge(c, s, facts, newApi) }));
-      const bad = vs.filter((x) => 'bad' in x.v);
-      if (bad.length) {
-        // a missing no-new-privileges alone takes nnpSeverity; a weakened profile takes the rule's own
-        const only = bad.every((x) => x.c === 'no-new-privileges') ? p.nnpSeverity : undefined;
-        return { status: 'fail', ...(only ? { severity: only } : {}), target, message: bad.map((x) => (x.v as { bad: string }).bad).join('; ') };
+      // one pass over the checks, sorting verdicts into the four kinds (checks keep their order)
+      let bad: string[] | undefined;
+      let nnpOnly = true;
+      let cannot: string[] | undefined;
+      let unk: string[] | undefined;
+      const ok: string[] = [];
+      for (const c of p.checks) {
+        const v = judge(c, s, daemonNnp, newApi);
+        if ('bad' in v) {
+          (bad ??= []).push(v.bad);
+          if (c !== 'no-new-privileges') nnpOnly = false;
+        } else if ('cannot' in v) (cannot ??= []).push(v.cannot);
+        else if ('unknown' in v) (unk ??= []).push(v.unknown);
+        else ok.push(v.ok);
       }
-      const cannot = vs.filter((x) => 'cannot' in x.v).map((x) => (x.v as { cannot: string }).cannot);
-      if (cannot.length) {
+      if (bad) {
+        // a missing no-new-privileges alone takes nnpSeverity; a weakened profile takes the rule's own
+        const only = nnpOnly ? p.nnpSeverity : undefined;
+        return { status: 'fail', ...(only ? { severity: only } : {}), target, message: bad.join('; ') };
+      }
+      if (cannot) {
         return {
           status: 'unknown',
           ...(p.oldApiSeverity ? { severity: p.oldApiSeverity } : {}),
@@ -85,9 +100,8 @@ export const servicePrivileges: RuleKind<Params> = {
           message: `${cannot.join(', ')} cannot be set for services before API ${PRIVILEGES_API} (this engine: ${api?.join('.')}): the daemon defaults of each node apply and are not visible here`,
         };
       }
-      const unk = vs.filter((x) => 'unknown' in x.v).map((x) => (x.v as { unknown: string }).unknown);
-      if (unk.length) return { status: 'unknown', target, message: unk.join('; ') };
-      return { status: 'pass', target, message: vs.map((x) => (x.v as { ok: string }).ok).join('; ') };
+      if (unk) return { status: 'unknown', target, message: unk.join('; ') };
+      return { status: 'pass', target, message: ok.join('; ') };
     });
   },
 };

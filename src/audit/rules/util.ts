@@ -11,10 +11,19 @@ export function factOr<T>(f: Fact<T>, name: string): { data: T } | { why: string
   return 'data' in f ? { data: f.data } : { why: `${name} is unavailable: ${f.unavailable}` };
 }
 
+// Paths come from policy params and are read once per service per rule: split each once.
+const PATHS = new Map<string, readonly string[]>();
+
 /** Read a dotted path (`Spec.CAConfig.NodeCertExpiry`); arrays by index. */
 export function getPath(obj: unknown, dotted: string): unknown {
+  let parts = PATHS.get(dotted);
+  if (!parts) {
+    if (PATHS.size >= 1024) PATHS.clear();
+    parts = dotted.split('.');
+    PATHS.set(dotted, parts);
+  }
   let cur: unknown = obj;
-  for (const part of dotted.split('.')) {
+  for (const part of parts) {
     if (cur === null || typeof cur !== 'object') return undefined;
     cur = (cur as Record<string, unknown>)[part];
   }
@@ -24,6 +33,8 @@ export function getPath(obj: unknown, dotted: string): unknown {
 // One frozen target per service object, shared by every service rule: a 20,000-service
 // snapshot otherwise allocates a target per rule per service (bench: --only audit).
 const SERVICE_TARGETS = new WeakMap<SwarmService, Target>();
+// and the whole list of them per /services array, so a rule does one lookup, not one per service
+const SERVICE_TARGET_LISTS = new WeakMap<readonly SwarmService[], readonly Target[]>();
 
 export function serviceTarget(s: SwarmService): Target {
   let t = SERVICE_TARGETS.get(s);
@@ -34,6 +45,15 @@ export function serviceTarget(s: SwarmService): Target {
   return t;
 }
 
+function serviceTargets(services: readonly SwarmService[]): readonly Target[] {
+  let ts = SERVICE_TARGET_LISTS.get(services);
+  if (!ts || ts.length !== services.length) {
+    ts = services.map(serviceTarget);
+    SERVICE_TARGET_LISTS.set(services, ts);
+  }
+  return ts;
+}
+
 /**
  * Apply `each` to every service; with no services the rule passes on the
  * cluster (nothing to violate), and without /services it is unknown.
@@ -42,7 +62,17 @@ export function forEachService(facts: Facts, each: (s: SwarmService, t: Target) 
   const f = factOr(facts.services, '/services');
   if ('why' in f) return [unknown({ kind: 'cluster', id: 'services' }, f.why)];
   if (f.data.length === 0) return [{ status: 'pass', target: { kind: 'cluster', id: 'services' }, message: 'no services' }];
-  return f.data.map((s) => each(s, serviceTarget(s)));
+  const services = f.data;
+  const targets = serviceTargets(services);
+  const out = new Array<Outcome>(services.length);
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i]!;
+    let t = targets[i]!;
+    // the list is cached by array identity: if a caller put another service in a slot, look it up
+    if (t.id !== s.ID || t.name !== (s.Spec?.Name || undefined)) t = serviceTarget(s);
+    out[i] = each(s, t);
+  }
+  return out;
 }
 
 export function list(items: readonly string[], max = 5): string {

@@ -12,7 +12,7 @@ export { auditFleet, parseFleetFile, UNREACHABLE_RULE, type FleetTarget, type Fl
 export { loadSnapshot, writeSnapshot } from './load.js';
 export { loadPolicy, applyOverrides, validatePolicyDoc, builtinPolicyDir, type Policy, type Rule, type Waiver } from './policy.js';
 export { evaluatePolicy, failsAt, summarize, type AuditResult, type Summary } from './evaluate.js';
-export { renderReport, REPORTERS } from './report/index.js';
+export { renderReport, reportChunks, writeChunks, REPORTERS } from './report/index.js';
 export { diffFindings, parseFindings } from './diff.js';
 export { RULE_KINDS } from './rules/index.js';
 export { advanceHistory, attachHistory, parseHistory, readHistory, recordHistory, historyKey, currentFingerprints } from './history.js';

@@ -1,5 +1,6 @@
 import type { Severity } from '../severity.js';
 import type { Finding } from '../types.js';
+import { prettyJsonChunks } from './chunks.js';
 import type { ReportInput } from './index.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -11,7 +12,7 @@ function where(f: Finding): string {
 }
 
 /** SARIF 2.1.0: failing and unknown findings become results (unknown as `note`, kind `review`); waived ones carry a suppression. */
-export function renderSarif({ result, rules }: ReportInput): string {
+export function* sarifChunks({ result, rules }: ReportInput): Generator<string> {
   const used = new Set(result.findings.map((f) => f.rule));
   const driverRules = rules
     .filter((r) => used.has(r.id))
@@ -49,5 +50,6 @@ export function renderSarif({ result, rules }: ReportInput): string {
       },
     ],
   };
-  return JSON.stringify(doc, null, 2) + '\n';
+  yield* prettyJsonChunks(doc);
+  yield '\n';
 }

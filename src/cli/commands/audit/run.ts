@@ -72,9 +72,9 @@ export function registerRun(area: Command, ctx: () => CliContext): void {
       else snapshot.facts.history = { unavailable: 'rotation history is off (--no-history)' };
     }
     const result = a.evaluatePolicy(snapshot, policy, now);
-    const text = a.renderReport(format, { result, rules: policy.rules, color: format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR });
-    if (c.json) c.emit(JSON.parse(text), () => '');
-    else process.stdout.write(text);
+    // written in pieces: a large swarm's report does not fit in one string (with --json this is the
+    // one JSON document on stdout, byte for byte what c.emit would print)
+    await a.writeChunks(process.stdout, a.reportChunks(format, { result, rules: policy.rules, color: format === 'text' && process.stdout.isTTY === true && !process.env.NO_COLOR }));
     if (o.failOn !== undefined && a.failsAt(result.findings, o.failOn as (typeof defaults.audit.severities)[number])) c.setExitCode(1);
   });
 }

@@ -80,7 +80,13 @@ export function evaluatePolicy(snapshot: Snapshot, policy: Policy, now: Date): A
     for (const o of outcomes) {
       // an operator's override wins over both the rule's and the outcome's own severity
       const severity = override ?? o.severity ?? rule.severity;
-      const f: Finding = { rule: rule.id, status: o.status as Status, severity, target: o.target, message: o.message };
+      let f: Finding;
+      if (o.rule === '') {
+        // built Finding-shaped by the rule helpers (util.ts `outcome`): fill in place, no copy
+        f = o as unknown as Finding;
+        f.rule = rule.id;
+        f.severity = severity;
+      } else f = { rule: rule.id, status: o.status as Status, severity, target: o.target, message: o.message };
       if (o.status === 'fail' && ruleWaivers) {
         const ws = waiverFor(ruleWaivers, rule.id, o.target);
         const live = ws.find((w) => expiresAt(w) > now.getTime());

@@ -11,8 +11,15 @@ export interface Target {
   name?: string;
 }
 
-/** What a rule kind returns for one target; the policy adds the rule id and severity. */
+/**
+ * What a rule kind returns for one target; the policy adds the rule id and severity. Outcomes
+ * made with the helpers of rules/util.ts (`pass`, `fail`, `unknown`, `outcome`) are already
+ * Finding-shaped, `rule` '' and `severity` possibly undefined, and evaluatePolicy completes
+ * them in place.
+ */
 export interface Outcome {
+  /** '' on a helper-made outcome until evaluatePolicy sets it; absent on a literal. */
+  rule?: string;
   status: 'pass' | 'fail' | 'unknown';
   target: Target;
   message: string;

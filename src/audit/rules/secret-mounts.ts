@@ -1,6 +1,6 @@
 /** SW-19: secret file modes wider than `maxMode` (per service), secrets older than `maxAgeDays`, and unused secrets (info). */
 import type { Outcome, RuleKind } from '../types.js';
-import { daysBetween, list, serviceTarget, unknown } from './util.js';
+import { daysBetween, fail, list, pass, serviceTarget, unknown } from './util.js';
 
 interface Params {
   /** Permission bits a secret file may have (0o440 = 288). */
@@ -35,8 +35,8 @@ export const secretMounts: RuleKind<Params> = {
         const wide = refs.filter((r) => ((r.File?.Mode ?? 0o444) & ~p.maxMode) !== 0);
         out.push(
           wide.length
-            ? { status: 'fail', target: serviceTarget(s), message: `secret files wider than ${oct(p.maxMode)}: ${list(wide.map((r) => `${r.SecretName ?? r.SecretID ?? '?'} ${oct(r.File?.Mode ?? 0o444)}`))}; use --secret source=NAME,mode=0400` }
-            : { status: 'pass', target: serviceTarget(s), message: `${refs.length} secret file(s), none wider than ${oct(p.maxMode)}` },
+            ? fail(serviceTarget(s), `secret files wider than ${oct(p.maxMode)}: ${list(wide.map((r) => `${r.SecretName ?? r.SecretID ?? '?'} ${oct(r.File?.Mode ?? 0o444)}`))}; use --secret source=NAME,mode=0400`)
+            : pass(serviceTarget(s), `${refs.length} secret file(s), none wider than ${oct(p.maxMode)}`),
         );
       }
     if (!('data' in facts.secrets)) out.push(unknown({ kind: 'cluster', id: 'secrets' }, `/secrets is unavailable: ${facts.secrets.unavailable}`));
@@ -44,11 +44,11 @@ export const secretMounts: RuleKind<Params> = {
       for (const sec of facts.secrets.data) {
         const target = { kind: 'secret' as const, id: sec.ID, ...(sec.Spec?.Name ? { name: sec.Spec.Name } : {}) };
         const age = sec.CreatedAt ? daysBetween(sec.CreatedAt, now) : undefined;
-        if (age !== undefined && age > p.maxAgeDays) out.push({ status: 'fail', target, message: `secret created ${Math.floor(age)} days ago (policy ${p.maxAgeDays}); rotate it (create a new secret, update services, remove the old one)` });
-        else if ('data' in facts.services && !used.has(sec.ID) && !(sec.Spec?.Name && used.has(sec.Spec.Name))) out.push({ status: 'fail', severity: 'info', target, message: 'no service uses this secret; remove it if it is no longer needed' });
+        if (age !== undefined && age > p.maxAgeDays) out.push(fail(target, `secret created ${Math.floor(age)} days ago (policy ${p.maxAgeDays}); rotate it (create a new secret, update services, remove the old one)`));
+        else if ('data' in facts.services && !used.has(sec.ID) && !(sec.Spec?.Name && used.has(sec.Spec.Name))) out.push(fail(target, 'no service uses this secret; remove it if it is no longer needed', 'info'));
         else if (age === undefined) out.push(unknown(target, 'the secret has no CreatedAt'));
-        else out.push({ status: 'pass', target, message: `created ${Math.floor(age)} days ago${'data' in facts.services ? ', in use' : ''}` });
+        else out.push(pass(target, `created ${Math.floor(age)} days ago${'data' in facts.services ? ', in use' : ''}`));
       }
-    return out.length ? out : [{ status: 'pass', target: { kind: 'cluster', id: 'secrets' }, message: 'no secrets and no service mounts one' }];
+    return out.length ? out : [pass({ kind: 'cluster', id: 'secrets' }, 'no secrets and no service mounts one')];
   },
 };

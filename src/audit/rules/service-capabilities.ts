@@ -1,6 +1,6 @@
 /** CIS 5.4 / SW-24 / SW-25: added capabilities (ALL is critical: the closest a service gets to --privileged). */
 import type { RuleKind } from '../types.js';
-import { forEachService } from './util.js';
+import { fail, forEachService, pass } from './util.js';
 
 interface Params {
   deny: string[];
@@ -18,12 +18,12 @@ export const serviceCapabilities: RuleKind<Params> = {
     const deny = new Set(p.deny.map(norm));
     return forEachService(facts, (s, target) => {
       const add = (s.Spec?.TaskTemplate?.ContainerSpec?.CapabilityAdd ?? []).map(norm);
-      if (add.includes('ALL')) return { status: 'fail', severity: 'critical', target, message: 'adds ALL capabilities' };
+      if (add.includes('ALL')) return fail(target, 'adds ALL capabilities', 'critical');
       const bad = add.filter((c) => deny.has(c));
-      if (bad.length) return { status: 'fail', target, message: `adds ${bad.join(', ')}` };
+      if (bad.length) return fail(target, `adds ${bad.join(', ')}`);
       const dropsAll = (s.Spec?.TaskTemplate?.ContainerSpec?.CapabilityDrop ?? []).map(norm).includes('ALL');
-      if (p.requireDropAll && !dropsAll) return { status: 'fail', severity: 'low', target, message: `${add.length ? `adds ${add.join(', ')} but ` : ''}does not drop ALL capabilities first (--cap-drop ALL, then add what is needed)` };
-      return { status: 'pass', target, message: `${add.length ? `adds only ${add.join(', ')}` : 'adds no capabilities'}${dropsAll ? ', drops ALL' : ''}` };
+      if (p.requireDropAll && !dropsAll) return fail(target, `${add.length ? `adds ${add.join(', ')} but ` : ''}does not drop ALL capabilities first (--cap-drop ALL, then add what is needed)`, 'low');
+      return pass(target, `${add.length ? `adds only ${add.join(', ')}` : 'adds no capabilities'}${dropsAll ? ', drops ALL' : ''}`);
     });
   },
 };

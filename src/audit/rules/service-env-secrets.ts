@@ -1,7 +1,7 @@
 /** SW-17: secret-looking environment variables with literal values (the values were redacted when the snapshot was taken). */
 import { secretLikeEnvName } from '../snapshot.js';
 import type { RuleKind } from '../types.js';
-import { forEachService, list } from './util.js';
+import { fail, forEachService, list, pass } from './util.js';
 
 export const serviceEnvSecrets: RuleKind<Record<string, never>> = {
   kind: 'service-env-secrets',
@@ -14,8 +14,8 @@ export const serviceEnvSecrets: RuleKind<Record<string, never>> = {
         .map((kv) => kv.slice(0, kv.indexOf('=')))
         .filter(secretLikeEnvName);
       return names.length
-        ? { status: 'fail', target, message: `credential-like environment variables: ${list(names)}; use Docker secrets (and *_FILE)` }
-        : { status: 'pass', target, message: 'no credential-like environment variables' };
+        ? fail(target, `credential-like environment variables: ${list(names)}; use Docker secrets (and *_FILE)`)
+        : pass(target, 'no credential-like environment variables');
     });
   },
 };

@@ -1,7 +1,7 @@
 /** `service-field`: one field of each service's TaskTemplate compared with an operator (limits, read-only rootfs, healthcheck, ...). */
 import type { RuleKind } from '../types.js';
 import { OPS, OP_NAMES, show, type OpName } from './ops.js';
-import { forEachService, getPath } from './util.js';
+import { forEachService, getPath, outcome } from './util.js';
 
 interface Params {
   /** Dotted path below Spec.TaskTemplate, e.g. `Resources.Limits.MemoryBytes`. */
@@ -26,7 +26,7 @@ export const serviceField: RuleKind<Params> = {
     const want = ` (want ${p.value === undefined ? p.op : `${p.op} ${show(p.value)}`})`;
     return forEachService(facts, (s, target) => {
       const v = getPath(s.Spec?.TaskTemplate, p.path);
-      return { status: op(v, p.value) ? 'pass' : 'fail', target, message: label + show(v) + want };
+      return outcome(op(v, p.value) ? 'pass' : 'fail', target, label + show(v) + want);
     });
   },
 };

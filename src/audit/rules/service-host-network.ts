@@ -1,6 +1,6 @@
 /** CIS 5.10 / SW-30: a service attached to the `host` network (by ID or name). */
 import type { RuleKind } from '../types.js';
-import { forEachService, unknown } from './util.js';
+import { fail, forEachService, pass, unknown } from './util.js';
 
 export const serviceHostNetwork: RuleKind<Record<string, never>> = {
   kind: 'service-host-network',
@@ -11,9 +11,9 @@ export const serviceHostNetwork: RuleKind<Record<string, never>> = {
     const hostIds = new Set(['host', ...(host ? [host.Id ?? host.ID ?? ''] : [])]);
     return forEachService(facts, (s, target) => {
       const nets = (s.Spec?.TaskTemplate?.Networks ?? []).map((n) => n.Target ?? '');
-      if (nets.some((n) => hostIds.has(n))) return { status: 'fail', target, message: 'attached to the host network: shares the node network stack' };
+      if (nets.some((n) => hostIds.has(n))) return fail(target, 'attached to the host network: shares the node network stack');
       if (!host && nets.length && !('data' in facts.networks)) return unknown(target, `cannot tell whether a network is host: /networks unavailable`);
-      return { status: 'pass', target, message: 'not on the host network' };
+      return pass(target, 'not on the host network');
     });
   },
 };

@@ -5,7 +5,7 @@
  * allow-list the rule cannot decide and says so.
  */
 import type { RuleKind } from '../types.js';
-import { forEachService, unknown } from './util.js';
+import { fail, forEachService, pass, unknown } from './util.js';
 
 interface Params {
   /** Registry hosts (host[:port]); "docker.io" stands for Docker Hub. */
@@ -30,8 +30,8 @@ export const serviceImageRegistry: RuleKind<Params> = {
       const reg = registryOf(image).toLowerCase();
       if (allowed.size === 0) return unknown(target, `image from ${reg}: no registry allow-list is configured (set params.allowedRegistries in a policy file); the daemon cannot enforce content trust`);
       return allowed.has(reg)
-        ? { status: 'pass', target, message: `image from allowed registry ${reg} (signatures are checked at admission, not by the audit)` }
-        : { status: 'fail', target, message: `image ${image} comes from ${reg}, which is not an allowed registry` };
+        ? pass(target, `image from allowed registry ${reg} (signatures are checked at admission, not by the audit)`)
+        : fail(target, `image ${image} comes from ${reg}, which is not an allowed registry`);
     });
   },
 };

@@ -6,7 +6,7 @@
  */
 import type { RuleKind } from '../types.js';
 import { matches } from './service-mounts.js';
-import { forEachService } from './util.js';
+import { fail, forEachService, pass } from './util.js';
 
 interface Params {
   criticalPaths: string[];
@@ -31,11 +31,11 @@ export const serviceManagerPlacement: RuleKind<Params> = {
       const offManagers = cons.some((c) => c === 'node.role==worker' || c === 'node.role!=manager');
       const global = s.Spec?.Mode?.Global !== undefined;
       const why = pinned ? 'constrained to managers' : global && !offManagers ? 'global mode without a node.role==worker constraint (runs on every manager)' : undefined;
-      if (!why) return { status: 'pass', target, message: offManagers ? 'kept off managers by its constraints' : 'not placed on managers by its spec' };
+      if (!why) return pass(target, offManagers ? 'kept off managers by its constraints' : 'not placed on managers by its spec');
       const mounts = (s.Spec?.TaskTemplate?.ContainerSpec?.Mounts ?? []).filter((m) => (m.Type ?? 'bind') === 'bind' && m.Source && matches(m.Source, { paths: p.criticalPaths, basenames: p.criticalBasenames }));
       return mounts.length
-        ? { status: 'fail', severity: 'critical', target, message: `${why} and mounts ${mounts.map((m) => m.Source).join(', ')}: control of a manager's engine is control of the cluster` }
-        : { status: 'fail', target, message: `${why}; a compromised task then shares a node with the raft state and the CA key` };
+        ? fail(target, `${why} and mounts ${mounts.map((m) => m.Source).join(', ')}: control of a manager's engine is control of the cluster`, 'critical')
+        : fail(target, `${why}; a compromised task then shares a node with the raft state and the CA key`);
     });
   },
 };

@@ -1,6 +1,6 @@
 /** CIS 5.6 / 5.32, SW-23 / SW-26: bind mounts of host paths a service must not see. */
 import type { RuleKind } from '../types.js';
-import { forEachService, list } from './util.js';
+import { fail, forEachService, list, pass } from './util.js';
 
 interface Params {
   /** Host paths; a mount matches when its source is the path or lies below it (`/` matches only `/`). */
@@ -37,12 +37,12 @@ export const serviceMounts: RuleKind<Params> = {
   evaluate(facts, p) {
     return forEachService(facts, (s, target) => {
       const hits = (s.Spec?.TaskTemplate?.ContainerSpec?.Mounts ?? []).filter((m) => (m.Type ?? 'bind') === 'bind' && m.Source && matches(m.Source, p));
-      if (hits.length === 0) return { status: 'pass', target, message: 'no such bind mounts' };
+      if (hits.length === 0) return pass(target, 'no such bind mounts');
       const rw = hits.filter((m) => !m.ReadOnly);
       const shown = list(hits.map((m) => `${m.Source}:${m.Target}${m.ReadOnly ? ':ro' : ''}`));
-      if (rw.length === 0 && p.readOnlyPasses) return { status: 'pass', target, message: `read-only: ${shown}` };
-      if (rw.length === 0 && p.readOnlySeverity) return { status: 'fail', severity: p.readOnlySeverity, target, message: `mounts (read-only) ${shown}` };
-      return { status: 'fail', target, message: `mounts ${shown}` };
+      if (rw.length === 0 && p.readOnlyPasses) return pass(target, `read-only: ${shown}`);
+      if (rw.length === 0 && p.readOnlySeverity) return fail(target, `mounts (read-only) ${shown}`, p.readOnlySeverity);
+      return fail(target, `mounts ${shown}`);
     });
   },
 };

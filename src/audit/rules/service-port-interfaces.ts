@@ -4,7 +4,7 @@
  * listens on all interfaces of the nodes; the rule reports that as it is.
  */
 import type { RuleKind } from '../types.js';
-import { forEachService, list } from './util.js';
+import { fail, forEachService, list, pass } from './util.js';
 
 export const servicePortInterfaces: RuleKind<Record<string, never>> = {
   kind: 'service-port-interfaces',
@@ -13,9 +13,9 @@ export const servicePortInterfaces: RuleKind<Record<string, never>> = {
   evaluate(facts) {
     return forEachService(facts, (s, target) => {
       const ports = (s.Spec?.EndpointSpec?.Ports ?? []).filter((x) => x.PublishedPort);
-      if (ports.length === 0) return { status: 'pass', target, message: 'publishes no ports' };
+      if (ports.length === 0) return pass(target, 'publishes no ports');
       const shown = list(ports.map((x) => `${x.PublishedPort}/${x.Protocol ?? 'tcp'} (${x.PublishMode ?? 'ingress'})`));
-      return { status: 'fail', target, message: `publishes ${shown} on every interface${ports.some((x) => (x.PublishMode ?? 'ingress') === 'ingress') ? ' of every node' : ' of its nodes'}; a service spec cannot name a host IP, so filter with a host firewall or do not publish` };
+      return fail(target, `publishes ${shown} on every interface${ports.some((x) => (x.PublishMode ?? 'ingress') === 'ingress') ? ' of every node' : ' of its nodes'}; a service spec cannot name a host IP, so filter with a host firewall or do not publish`);
     });
   },
 };

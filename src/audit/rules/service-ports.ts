@@ -1,6 +1,6 @@
 /** CIS 5.8 / SW-22: published ports below a bound, or in a list of sensitive ports. */
 import type { RuleKind } from '../types.js';
-import { forEachService } from './util.js';
+import { fail, forEachService, pass } from './util.js';
 
 interface Params {
   /** Fail for published ports strictly below this number. */
@@ -23,8 +23,8 @@ export const servicePorts: RuleKind<Params> = {
       const bad = (s.Spec?.EndpointSpec?.Ports ?? []).filter(
         (x) => x.PublishedPort !== undefined && ((p.below !== undefined && x.PublishedPort < p.below) || (p.ports ?? []).includes(x.PublishedPort)),
       );
-      if (bad.length === 0) return { status: 'pass', target, message: 'no such published ports' };
-      return { status: 'fail', target, message: `publishes ${bad.map((x) => `${x.PublishedPort}/${x.Protocol ?? 'tcp'} (${x.PublishMode ?? 'ingress'})`).join(', ')}` };
+      if (bad.length === 0) return pass(target, 'no such published ports');
+      return fail(target, `publishes ${bad.map((x) => `${x.PublishedPort}/${x.Protocol ?? 'tcp'} (${x.PublishMode ?? 'ingress'})`).join(', ')}`);
     });
   },
 };

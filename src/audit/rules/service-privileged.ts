@@ -5,7 +5,7 @@
  * capability rules (cis-5.4, sw-24).
  */
 import type { RuleKind } from '../types.js';
-import { forEachService } from './util.js';
+import { fail, forEachService, pass } from './util.js';
 
 interface Params {
   /** Bind sources that hand the container host devices. */
@@ -27,8 +27,8 @@ export const servicePrivileged: RuleKind<Params> = {
       }
       if (cs.Privileges?.Seccomp?.Mode === 'unconfined') extras.push('seccomp unconfined');
       if (cs.Privileges?.AppArmor?.Mode === 'disabled') extras.push('AppArmor disabled');
-      if (all && extras.length) return { status: 'fail', target, message: `privileged in all but name: adds ALL capabilities and ${extras.join(', ')}` };
-      return { status: 'pass', target, message: all ? `adds ALL capabilities (see cis-5.4/sw-24) but has no host devices or disabled profiles` : extras.length ? `${extras.join(', ')}, without ALL capabilities` : 'not privileged-equivalent' };
+      if (all && extras.length) return fail(target, `privileged in all but name: adds ALL capabilities and ${extras.join(', ')}`);
+      return pass(target, all ? `adds ALL capabilities (see cis-5.4/sw-24) but has no host devices or disabled profiles` : extras.length ? `${extras.join(', ')}, without ALL capabilities` : 'not privileged-equivalent');
     });
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { Facts, SwarmService } from '../snapshot.js';
 import type { Outcome, RuleKind, Severity } from '../types.js';
-import { apiAtLeast, apiVersion, forEachService } from './util.js';
+import { apiAtLeast, apiVersion, fail, forEachService, pass, unknown } from './util.js';
 
 type Check = 'seccomp' | 'apparmor' | 'selinux' | 'no-new-privileges';
 
@@ -90,18 +90,17 @@ export const servicePrivileges: RuleKind<Params> = {
       if (bad) {
         // a missing no-new-privileges alone takes nnpSeverity; a weakened profile takes the rule's own
         const only = nnpOnly ? p.nnpSeverity : undefined;
-        return { status: 'fail', ...(only ? { severity: only } : {}), target, message: bad.join('; ') };
+        return fail(target, bad.join('; '), only);
       }
       if (cannot) {
-        return {
-          status: 'unknown',
-          ...(p.oldApiSeverity ? { severity: p.oldApiSeverity } : {}),
+        return unknown(
           target,
-          message: `${cannot.join(', ')} cannot be set for services before API ${PRIVILEGES_API} (this engine: ${api?.join('.')}): the daemon defaults of each node apply and are not visible here`,
-        };
+          `${cannot.join(', ')} cannot be set for services before API ${PRIVILEGES_API} (this engine: ${api?.join('.')}): the daemon defaults of each node apply and are not visible here`,
+          p.oldApiSeverity,
+        );
       }
-      if (unk) return { status: 'unknown', target, message: unk.join('; ') };
-      return { status: 'pass', target, message: ok.join('; ') };
+      if (unk) return unknown(target, unk.join('; '));
+      return pass(target, ok.join('; '));
     });
   },
 };

@@ -1,7 +1,7 @@
 /** SW-29: memory, PIDs and CPU limits and a read-only root filesystem, each missing item at its own severity. */
 import { SEVERITY_RANK } from '../severity.js';
 import type { RuleKind, Severity } from '../types.js';
-import { forEachService } from './util.js';
+import { fail, forEachService, pass } from './util.js';
 
 interface Params {
   memory: Severity;
@@ -25,9 +25,9 @@ export const serviceResources: RuleKind<Params> = {
       if (!(typeof lim.Pids === 'number' && lim.Pids > 0)) missing.push(['PIDs limit', p.pids]);
       if (!(typeof lim.NanoCPUs === 'number' && lim.NanoCPUs > 0)) missing.push(['CPU limit', p.cpu]);
       if (tt?.ContainerSpec?.ReadOnly !== true) missing.push(['read-only root filesystem', p.readOnly]);
-      if (missing.length === 0) return { status: 'pass', target, message: 'memory, PIDs and CPU limited; root filesystem read-only' };
+      if (missing.length === 0) return pass(target, 'memory, PIDs and CPU limited; root filesystem read-only');
       const worst = missing.reduce((a, b) => (SEVERITY_RANK[b[1]] > SEVERITY_RANK[a[1]] ? b : a))[1];
-      return { status: 'fail', severity: worst, target, message: `missing: ${missing.map(([m, sev]) => `${m} (${sev})`).join(', ')}` };
+      return fail(target, `missing: ${missing.map(([m, sev]) => `${m} (${sev})`).join(', ')}`, worst);
     });
   },
 };

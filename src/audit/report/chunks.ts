@@ -19,6 +19,21 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { toJSON?: unknown }).toJSON !== 'function';
 }
 
+/**
+ * An array whose items are made only when written (SARIF results: one object per finding,
+ * built one at a time instead of all at once). Serialises as the array of `item(i)`.
+ */
+export class LazyItems<T> {
+  constructor(
+    readonly length: number,
+    readonly item: (i: number) => T,
+  ) {}
+
+  toJSON(): T[] {
+    return Array.from({ length: this.length }, (_, i) => this.item(i));
+  }
+}
+
 /** An array longer than this holds items (findings, results): each is stringified whole. */
 const LONG_ARRAY = 64;
 
@@ -28,6 +43,16 @@ const LONG_ARRAY = 64;
  * and everything deeper are stringified whole, a piece each. Only for JSON data (what the reporters build).
  */
 export function* prettyJsonChunks(value: unknown, depth = 0, maxDepth = 6): Generator<string> {
+  if (value instanceof LazyItems) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    yield '[';
+    for (let i = 0; i < value.length; i++) yield (i === 0 ? '\n' : ',\n') + pad(depth + 1) + indented(value.item(i), depth + 1);
+    yield '\n' + pad(depth) + ']';
+    return;
+  }
   if (depth < maxDepth && Array.isArray(value) && value.length > 0) {
     yield '[';
     const items = value.length > LONG_ARRAY;

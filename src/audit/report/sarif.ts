@@ -1,6 +1,6 @@
 import type { Severity } from '../severity.js';
 import type { Finding } from '../types.js';
-import { prettyJsonChunks } from './chunks.js';
+import { LazyItems, prettyJsonChunks } from './chunks.js';
 import type { ReportInput } from './index.js';
 
 const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = { critical: 'error', high: 'error', medium: 'warning', low: 'note', info: 'note' };
@@ -26,9 +26,11 @@ export function* sarifChunks({ result, rules }: ReportInput): Generator<string> 
       properties: { tags: ['security', ...r.references], 'security-severity': SCORE[r.severity] },
     }));
   const index = new Map(driverRules.map((r, i) => [r.id, i]));
-  const results = result.findings
-    .filter((f) => f.status !== 'pass')
-    .map((f) => ({
+  // one SARIF result per non-passing finding, each built as it is written
+  const shown = result.findings.filter((f) => f.status !== 'pass');
+  const results = new LazyItems(shown.length, (i) => {
+    const f = shown[i]!;
+    return {
       ruleId: f.rule,
       ruleIndex: index.get(f.rule),
       level: f.status === 'unknown' ? 'note' : LEVEL[f.severity],
@@ -38,7 +40,8 @@ export function* sarifChunks({ result, rules }: ReportInput): Generator<string> 
       partialFingerprints: { 'swarmguard/v1': `${f.rule}:${f.target.kind}:${f.target.id}` },
       ...(f.status === 'waived' ? { suppressions: [{ kind: 'external', justification: f.waiver?.reason ?? '' }] } : {}),
       properties: { status: f.status, severity: f.severity },
-    }));
+    };
+  });
   const doc = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',

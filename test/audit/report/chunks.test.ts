@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { batched, prettyJsonChunks, writeChunks } from '../../../src/audit/report/chunks.js';
+import { batched, LazyItems, prettyJsonChunks, writeChunks } from '../../../src/audit/report/chunks.js';
 import { renderReport, reportChunks } from '../../../src/audit/report/index.js';
 import { evaluatePolicy } from '../../../src/audit/evaluate.js';
 import { loadPolicy } from '../../../src/audit/policy.js';
@@ -85,4 +85,21 @@ test('every reporter: renderReport equals the joined pieces, and json is JSON.st
   const json = renderReport('json', { result, rules: policy.rules, color: false });
   assert.equal(json, JSON.stringify({ source: result.source, evaluatedAt: result.evaluatedAt, findings: result.findings, summary: result.summary }, null, 2) + '\n');
   assert.throws(() => reportChunks('yaml', { result, rules: policy.rules, color: false }), { code: 'ERR_AUDIT_REPORT_FORMAT' });
+});
+
+test('LazyItems: written as the array of its items, at any depth, each item built when written', () => {
+  fc.assert(
+    fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 90 }), fc.integer({ min: 0, max: 8 }), (items, maxDepth) => {
+      const built: number[] = [];
+      const lazy = new LazyItems(items.length, (i) => {
+        built.push(i);
+        return items[i];
+      });
+      const doc = { a: [{ b: { results: lazy } }] };
+      const want = JSON.stringify({ a: [{ b: { results: items.map((x) => (x === undefined ? null : x)) } }] }, null, 2);
+      assert.equal(join(prettyJsonChunks(doc, 0, maxDepth)), want);
+      assert.equal(built.length, items.length);
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -7,11 +7,11 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { defaults } from '../defaults.js';
 import { type Severity } from './severity.js';
 import { RULE_KINDS } from './rules/index.js';
+import { builtinPolicyDir, policyValidators, type AjvError } from './policy-validators.js';
 
 export interface Rule {
   id: string;
@@ -49,29 +49,7 @@ interface PolicyInput {
   waivers?: Array<Omit<Waiver, 'source'>>;
 }
 
-type AjvError = { instancePath: string; message?: string; params?: Record<string, unknown> };
-type Validator = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
-interface AjvLike {
-  compile(s: object): Validator;
-}
-
-/** policies/ at the package root (dist/src/audit/policy.js → ../../..). */
-export function builtinPolicyDir(): string {
-  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'policies');
-}
-
-let ajvP: Promise<{ ajv: AjvLike; policy: Validator; kinds: Map<string, Validator> }> | undefined;
-function validators(): Promise<{ ajv: AjvLike; policy: Validator; kinds: Map<string, Validator> }> {
-  return (ajvP ??= (async () => {
-    const { default: Ajv } = await import('ajv');
-    // meta: false / validateSchema: false: our schemas are our own code and data (tests compile
-    // them); skipping the draft-07 meta-schema saves a third of the start-up of every audit
-    const ajv = new (Ajv as unknown as new (o: object) => AjvLike)({ allErrors: true, strict: false, validateSchema: false, meta: false });
-    const schema = JSON.parse(readFileSync(path.join(builtinPolicyDir(), 'policy.schema.json'), 'utf8')) as object;
-    const kinds = new Map([...RULE_KINDS].map(([k, v]) => [k, ajv.compile(v.paramsSchema)]));
-    return { ajv, policy: ajv.compile(schema), kinds };
-  })());
-}
+export { builtinPolicyDir } from './policy-validators.js';
 
 function fmt(e: AjvError, prefix = ''): string {
   const extra = e.params?.additionalProperty ? ` (${String(e.params.additionalProperty)})` : e.params?.allowedValues ? ` (${(e.params.allowedValues as unknown[]).join(', ')})` : '';
@@ -80,7 +58,7 @@ function fmt(e: AjvError, prefix = ''): string {
 
 /** Validate one parsed document; returns the problems (empty when valid) as `path message` strings. */
 export async function validatePolicyDoc(doc: unknown): Promise<string[]> {
-  const v = await validators();
+  const v = await policyValidators();
   const problems: string[] = [];
   if (!v.policy(doc)) problems.push(...(v.policy.errors ?? []).map((e) => fmt(e)));
   const rules = (doc as PolicyInput | null)?.rules;

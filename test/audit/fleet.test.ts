@@ -93,6 +93,11 @@ test('CLI --fleet: bad file exit 2, nothing reachable exit 3, plain progress lin
     const doc = JSON.parse(r.stdout) as { summary: { unreachableTargets: number; pass: number } };
     assert.equal(doc.summary.unreachableTargets, 2);
     assert.equal(doc.summary.pass, 0);
+    // --format json is the same document as --json (it used to fall back to text)
+    const f = runCli(['audit', '--fleet', gone, '--format', 'json']);
+    assert.equal(f.code, 3);
+    assert.deepEqual(Object.keys(JSON.parse(f.stdout) as object), Object.keys(doc));
+    assert.equal((JSON.parse(f.stdout) as typeof doc).summary.unreachableTargets, 2);
     assert.equal(runCli(['audit', '--fleet', gone, '--snapshot', dir]).code, 2);
     assert.equal(runCli(['audit', '--fleet', gone, '--format', 'sarif']).code, 2);
   } finally {

@@ -79,7 +79,17 @@ export async function runFleet(c: CliContext, o: FleetRunOpts): Promise<void> {
     },
     { now: o.now },
   );
-  c.emit(result, () => {
+  if (o.format === 'json') {
+    // a fleet of large swarms is too big for one string: the same document, written in pieces
+    const { prettyJsonChunks, writeChunks } = await import('../../../audit/report/chunks.js');
+    await writeChunks(
+      process.stdout,
+      (function* () {
+        yield* prettyJsonChunks(result);
+        yield '\n';
+      })(),
+    );
+  } else c.emit(result, () => {
     const lines: string[] = [];
     for (const t of result.targets) {
       lines.push(`== ${t.name} (${t.engine})${t.swarmId ? ` swarm ${t.swarmId}` : ''}: ${t.status === 'audited' ? `${t.result!.summary.fail} failing of ${t.result!.summary.total}` : `UNREACHABLE: ${t.error}`}`);

@@ -26,9 +26,17 @@ export const overlayEncryption: RuleKind<Params> = {
     if (!('data' in facts.networks)) return [unknown(t, `/networks is unavailable: ${facts.networks.unavailable}`)];
     const overlays = facts.networks.data.filter((n) => n.Driver === 'overlay');
     if (overlays.length === 0) return [{ status: 'pass', target: t, message: 'no overlay networks' }];
-    const ingressPublished =
-      'data' in facts.services ? facts.services.data.some((s) => (s.Spec?.EndpointSpec?.Ports ?? []).some((x) => (x.PublishMode ?? 'ingress') === 'ingress' && x.PublishedPort)) : undefined;
-    const used = 'data' in facts.services ? new Set(facts.services.data.flatMap((s) => (s.Spec?.TaskTemplate?.Networks ?? []).map((x) => x.Target ?? ''))) : undefined;
+    let ingressPublished: boolean | undefined;
+    let used: Set<string> | undefined;
+    if ('data' in facts.services) {
+      // one pass over the services, no array per service
+      ingressPublished = false;
+      used = new Set();
+      for (const s of facts.services.data) {
+        for (const x of s.Spec?.EndpointSpec?.Ports ?? []) if ((x.PublishMode ?? 'ingress') === 'ingress' && x.PublishedPort) ingressPublished = true;
+        for (const x of s.Spec?.TaskTemplate?.Networks ?? []) used.add(x.Target ?? '');
+      }
+    }
     return overlays.map((n) => {
       const target = { kind: 'network' as const, id: n.Id ?? n.ID ?? n.Name ?? '?', ...(n.Name ? { name: n.Name } : {}) };
       const encrypted = n.Options != null && 'encrypted' in n.Options;

@@ -96,6 +96,16 @@ async function main(): Promise<void> {
       ...rows.map((r) => `| ${r.mode} | ${r.covers} | **${fmt(r.totalMs)} ms** | ${fmt(r.certsPerSec)} | ${fmt(r.cpuMsPerCert, 3)} | ${r.perRound.map((x) => fmt(x)).join(' / ')} |`),
       '',
     );
+    // the floor: the three node:crypto calls alone, on the same number of threads as the pool
+    const { cryptoFloor } = await import('./crypto-floor.js');
+    const { defaultIssuerThreads } = await import('../src/ca/issuer-pool.js');
+    const threads = defaultIssuerThreads();
+    const floor = await cryptoFloor({ n: 4700, threads, rounds: Math.max(3, rounds) });
+    log(`crypto floor (key import + verify + sign only, ${threads} threads): ${floor.ms.map((x) => fmt(x)).join(' / ')} ms`);
+    out.push(
+      `Floor: node:crypto alone (P-256 key import from JWK + CSR signature verify + certificate sign, nothing else) on ${threads} worker threads: **${fmt(floor.median)} ms** for 4,700 (rounds ${floor.ms.map((x) => fmt(x)).join(' / ')} ms).`,
+      '',
+    );
   }
 
   if (values.only !== 'issue') {

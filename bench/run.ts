@@ -23,25 +23,39 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const cliPath = path.resolve(here, '..', 'src', 'cli', 'main.js');
 const log = (m: string): void => void process.stderr.write(`${m}\n`);
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: 'string', default: '3' },
-    csrs: { type: 'string', default: '5000' },
-    concurrency: { type: 'string', default: '16,32' },
-    transports: { type: 'string', default: 'mtls,http' },
-    only: { type: 'string' },
-    quick: { type: 'boolean', default: false },
-    'verify-threads': { type: 'string' },
-    'issue-threads': { type: 'string' },
-    'server-cpu-prof': { type: 'string' },
-  },
-});
+const USAGE =
+  'usage: run.js [--rounds 1..20] [--csrs 100..50000] [--concurrency 16,32] [--transports mtls,http] [--only serve|issue|trust|audit] [--quick] [--verify-threads N] [--issue-threads N] [--server-cpu-prof DIR]';
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      rounds: { type: 'string', default: '3' },
+      csrs: { type: 'string', default: '5000' },
+      concurrency: { type: 'string', default: '16,32' },
+      transports: { type: 'string', default: 'mtls,http' },
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'verify-threads': { type: 'string' },
+      'issue-threads': { type: 'string' },
+      'server-cpu-prof': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (e) {
+  process.stderr.write(`${(e as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 const rounds = values.quick ? 1 : Number(values.rounds);
 const nCsrs = values.quick ? 2000 : Number(values.csrs);
 const concurrencies = values.concurrency!.split(',').map(Number);
 const transports = values.transports!.split(',') as Transport[];
 if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20 || !Number.isInteger(nCsrs) || nCsrs < 100 || nCsrs > 50_000 || concurrencies.some((c) => !Number.isInteger(c) || c < 1 || c > 256) || transports.some((t) => t !== 'mtls' && t !== 'http')) {
-  log('usage: run.js [--rounds 1..20] [--csrs 100..50000] [--concurrency 16,32] [--transports mtls,http] [--only serve|issue|trust|audit] [--quick]');
+  log(USAGE);
   process.exit(2);
 }
 

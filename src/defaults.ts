@@ -111,6 +111,12 @@ export const defaults = Object.freeze({
     maxNameConstraintChecks: 1 << 20,
     /** Largest pathLenConstraint accepted (as BoringSSL). */
     maxPathLen: 255,
+    /** One CRL's DER, at most (a PEM file may hold twice this in all). */
+    maxCrlBytes: 8 * 1024 * 1024,
+    /** Entries in one CRL, at most. */
+    maxCrlEntries: 200_000,
+    /** CRLs given to one verification, at most. */
+    maxCrls: 64,
   },
   /** Join tokens, unlock keys, scoped tokens and the broker (swarmkit spec §1, §6). */
   tokens: {

@@ -6,7 +6,8 @@
  *
  * Measured on this implementation (see docs/cert-verify.md):
  *   (a) BoringSSL verify_certificate_chain, TRUSTED_ANCHOR x SERVER_AUTH/CLIENT_AUTH/ANY_EKU: 93/110
- *   (b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13: 85/92
+ *   (b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13, with the cases' CRLs: 90/92
+ *   (b2) NIST PKITS 4.4 (basic certificate revocation): 21/21
  *   (c) BoringSSL parse_certificate_unittest (71 files with a CERTIFICATE block): 68/71
  * Every disagreement is a deliberate policy difference or a feature we do
  * not have; they are listed in KNOWN_* below and in the docs.
@@ -17,6 +18,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSwarmguardError } from '../../../src/errors.js';
 import { parsePem } from '../../../src/core/pem.js';
+import { parseCrl } from '../../../src/core/x509/crl.js';
 import { parseCertificate, parseCertificates } from '../../../src/core/x509/parse.js';
 import { verifyChain, type Purpose } from '../../../src/core/x509/verify.js';
 import { corporaDir } from './fixtures.js';
@@ -25,7 +27,7 @@ const CORPORA = corporaDir();
 const SKIP = 'corpora folder ../shared/corpora is absent (see the corpora README); corpus agreement not measured';
 
 /** Agreement floors: the figures measured when this was written. Raise them when the validator improves. */
-const FLOOR = { boringsslChains: 93, pkits: 85, parseUnittest: 68 };
+const FLOOR = { boringsslChains: 93, pkits: 90, pkitsRevocation: 21, parseUnittest: 68 };
 
 /** Expected BoringSSL chain disagreements and why (policy choices, webpki-style). */
 const KNOWN_CHAIN_DISAGREEMENTS: Record<string, string> = {
@@ -51,11 +53,6 @@ const KNOWN_CHAIN_DISAGREEMENTS: Record<string, string> = {
 const KNOWN_PKITS_DISAGREEMENTS: Record<string, string> = {
   '4.1.4': 'DSA keys are not supported',
   '4.1.5': 'DSA keys are not supported',
-  '4.5.2': 'needs CRL processing (revocation is a caller-supplied predicate)',
-  '4.5.5': 'needs CRL processing',
-  '4.5.7': 'needs CRL processing',
-  '4.7.4': 'needs CRL processing (the CA may not sign CRLs, so status is unknown)',
-  '4.7.5': 'needs CRL processing',
 };
 
 const KNOWN_PARSE_DISAGREEMENTS: Record<string, string> = {
@@ -106,14 +103,18 @@ test('(a) BoringSSL verify_certificate_chain: TRUSTED_ANCHOR cases', (t) => {
   assert.ok(agree >= FLOOR.boringsslChains, `agreement ${agree}/${total} fell below ${FLOOR.boringsslChains}`);
 });
 
-test('(b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13', (t) => {
-  if (!CORPORA) return t.skip(SKIP);
-  const dir = path.join(CORPORA, 'boringssl-pki');
-  const pkits = JSON.parse(readFileSync(path.join(dir, 'pkits.json'), 'utf8')) as {
-    validation_time: string;
-    tests: Array<{ number: string; title: string; certs_anchor_first: string[]; should_validate: boolean }>;
-  };
-  const sections = new Set(['4.1', '4.2', '4.3', '4.5', '4.6', '4.7', '4.13']);
+interface PkitsCase {
+  number: string;
+  title: string;
+  certs_anchor_first: string[];
+  crls: string[];
+  should_validate: boolean;
+}
+
+/** Run the PKITS cases of `sections` with their CRLs (revocation 'hard', as PKITS expects); returns agreement and disagreements. */
+function runPkits(sections: Set<string>): { agree: number; total: number; off: string[] } {
+  const dir = path.join(CORPORA!, 'boringssl-pki');
+  const pkits = JSON.parse(readFileSync(path.join(dir, 'pkits.json'), 'utf8')) as { validation_time: string; tests: PkitsCase[] };
   let agree = 0;
   let total = 0;
   const off: string[] = [];
@@ -124,9 +125,10 @@ test('(b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13', (t) => {
     let why = '';
     try {
       const certs = c.certs_anchor_first.map((n) => parseCertificate(readFileSync(path.join(dir, 'nist-pkits', 'certs', `${n}.crt`)), n));
+      const crls = c.crls.map((n) => parseCrl(readFileSync(path.join(dir, 'nist-pkits', 'crls', `${n}.crl`)), n));
       const [root, ...rest] = certs;
       const leaf = rest.pop()!;
-      const r = verifyChain({ leaf, intermediates: rest, roots: [root!], at: new Date(pkits.validation_time), purpose: 'any' });
+      const r = verifyChain({ leaf, intermediates: rest, roots: [root!], at: new Date(pkits.validation_time), purpose: 'any', crls, revocation: 'hard' });
       ok = r.ok;
       if (!r.ok) why = `${r.code}: ${r.reason}`;
     } catch (e) {
@@ -137,9 +139,23 @@ test('(b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13', (t) => {
     if (ok === c.should_validate) agree++;
     else off.push(`${c.number} ${c.title}: ${KNOWN_PKITS_DISAGREEMENTS[c.number] ?? 'UNEXPECTED'} [${why || 'accepted'}]`);
   }
+  return { agree, total, off };
+}
+
+test('(b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13 (with the cases\' CRLs)', (t) => {
+  if (!CORPORA) return t.skip(SKIP);
+  const { agree, total, off } = runPkits(new Set(['4.1', '4.2', '4.3', '4.5', '4.6', '4.7', '4.13']));
   report(t, 'PKITS', agree, total, off);
   assert.equal(total, 92);
   assert.ok(agree >= FLOOR.pkits, `agreement ${agree}/${total} fell below ${FLOOR.pkits}`);
+});
+
+test('(b2) NIST PKITS 4.4 basic certificate revocation (all of it, with the cases\' CRLs)', (t) => {
+  if (!CORPORA) return t.skip(SKIP);
+  const { agree, total, off } = runPkits(new Set(['4.4']));
+  report(t, 'PKITS 4.4', agree, total, off);
+  assert.equal(total, 21);
+  assert.ok(agree >= FLOOR.pkitsRevocation, `agreement ${agree}/${total} fell below ${FLOOR.pkitsRevocation}`);
 });
 
 /** PEM-ish blocks of the BoringSSL test files (they also hold '#'-commented blocks and free text). */

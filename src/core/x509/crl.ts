@@ -76,6 +76,8 @@ export interface ParsedCrl {
   number: string | undefined;
   /** Why this CRL cannot decide anyone's status; undefined when it is a direct, full CRL we understand. */
   unusable: string | undefined;
+  /** A delta CRL (deltaCRLIndicator): unusable, and its presence makes a base CRL's "good" (or a hold) undecidable. */
+  delta: boolean;
   /** The issuingDistributionPoint scope we honour (RFC 5280 5.2.5, 6.3.3 b); undefined: the CRL covers every certificate of its issuer. */
   scope: CrlScope | undefined;
   /** Revoked entries by serial hex (removeFromCRL entries are left out). */
@@ -207,11 +209,15 @@ function parseOne(der: Buffer): ParsedCrl {
   const seen = new Set<string>();
   let number: string | undefined;
   let scope: CrlScope | undefined;
+  let delta = false;
   for (const e of exts) {
     if (seen.has(e.type)) throw new MalformedCert(`duplicate CRL extension ${e.type}`);
     seen.add(e.type);
     if (e.type === CRL_EXT.crlNumber) number = integerText(e.value);
-    else if (e.type === CRL_EXT.deltaCrlIndicator) problems.push('it is a delta CRL (not supported)');
+    else if (e.type === CRL_EXT.deltaCrlIndicator) {
+      delta = true;
+      problems.push('it is a delta CRL (not supported)');
+    }
     else if (e.type === CRL_EXT.issuingDistributionPoint) {
       const idp = parseIdp(Buffer.from(e.value));
       if (typeof idp === 'string') problems.push(idp);
@@ -244,6 +250,7 @@ function parseOne(der: Buffer): ParsedCrl {
     nextUpdate: lib.nextUpdate,
     number,
     scope,
+    delta,
     unusable: problems.length > 0 ? [...new Set(problems)].slice(0, 3).join('; ') : undefined,
     entries,
     entryCount: rawEntries.length,

@@ -365,6 +365,9 @@ class PathBuilder {
     const notes: string[] = [];
     let good: ParsedCrl | undefined;
     const issuerProblem = !issuerIsAnchor && issuer.ext.keyUsage && !issuer.ext.keyUsage.includes('cRLSign') ? `the issuer ${who(issuer)} may not sign CRLs (no cRLSign)` : undefined;
+    // A current delta CRL from this issuer may revoke what the base CRL does not list, or lift a hold: we do not read deltas, so neither is decidable.
+    const delta = crls.find((c) => c.delta && !issuerProblem && c.thisUpdate.getTime() <= this.at.getTime() && this.crlSignedBy(c, issuer));
+    const deltaNote = delta ? `a delta CRL of ${delta.issuer.text || '(empty)'} was given and delta CRLs are not supported` : undefined;
     for (const crl of crls) {
       const label = `CRL ${crl.number !== undefined ? `#${crl.number} ` : ''}of ${crl.issuer.text || '(empty)'}`;
       if (crl.unusable) {
@@ -392,12 +395,17 @@ class PathBuilder {
       }
       const crlInfo = { issuer: crl.issuer.text, number: crl.number, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate.toISOString() };
       const entry = crl.entries.get(cert.serialHex);
+      if (entry && entry.reason === 'certificateHold' && deltaNote) {
+        notes.push(`${label} lists it on hold and ${deltaNote}`);
+        continue;
+      }
       if (entry) {
         return { ...base, status: 'revoked', crl: crlInfo, revokedAt: entry.revocationDate.toISOString(), ...(entry.reason ? { reason: entry.reason } : {}) };
       }
       good ??= crl;
     }
-    if (good) {
+    if (good && deltaNote) notes.push(deltaNote);
+    else if (good) {
       return { ...base, status: 'good', crl: { issuer: good.issuer.text, number: good.number, thisUpdate: good.thisUpdate.toISOString(), nextUpdate: good.nextUpdate!.toISOString() } };
     }
     return { ...base, status: 'unknown', detail: notes.slice(0, 4).join('; ') };

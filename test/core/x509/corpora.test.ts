@@ -8,6 +8,7 @@
  *   (a) BoringSSL verify_certificate_chain, TRUSTED_ANCHOR x SERVER_AUTH/CLIENT_AUTH/ANY_EKU: 93/110
  *   (b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13, with the cases' CRLs: 90/92
  *   (b2) NIST PKITS 4.4 (basic certificate revocation): 21/21
+ *   (b3) NIST PKITS 4.14 (distribution points) 23/35, 4.15 (delta CRLs) 6/10, no invalid case accepted
  *   (c) BoringSSL parse_certificate_unittest (71 files with a CERTIFICATE block): 68/71
  * Every disagreement is a deliberate policy difference or a feature we do
  * not have; they are listed in KNOWN_* below and in the docs.
@@ -27,7 +28,7 @@ const CORPORA = corporaDir();
 const SKIP = 'corpora folder ../shared/corpora is absent (see the corpora README); corpus agreement not measured';
 
 /** Agreement floors: the figures measured when this was written. Raise them when the validator improves. */
-const FLOOR = { boringsslChains: 93, pkits: 90, pkitsRevocation: 21, parseUnittest: 68 };
+const FLOOR = { boringsslChains: 93, pkits: 90, pkitsRevocation: 21, pkitsDistributionPoints: 23, pkitsDelta: 6, parseUnittest: 68 };
 
 /** Expected BoringSSL chain disagreements and why (policy choices, webpki-style). */
 const KNOWN_CHAIN_DISAGREEMENTS: Record<string, string> = {
@@ -112,11 +113,12 @@ interface PkitsCase {
 }
 
 /** Run the PKITS cases of `sections` with their CRLs (revocation 'hard', as PKITS expects); returns agreement and disagreements. */
-function runPkits(sections: Set<string>): { agree: number; total: number; off: string[] } {
+function runPkits(sections: Set<string>, knownWhy?: string): { agree: number; total: number; off: string[]; acceptedInvalid: number } {
   const dir = path.join(CORPORA!, 'boringssl-pki');
   const pkits = JSON.parse(readFileSync(path.join(dir, 'pkits.json'), 'utf8')) as { validation_time: string; tests: PkitsCase[] };
   let agree = 0;
   let total = 0;
+  let acceptedInvalid = 0;
   const off: string[] = [];
   for (const c of pkits.tests) {
     if (!sections.has(c.number.split('.').slice(0, 2).join('.'))) continue;
@@ -137,9 +139,12 @@ function runPkits(sections: Set<string>): { agree: number; total: number; off: s
       why = `${e.code}: ${e.message}`;
     }
     if (ok === c.should_validate) agree++;
-    else off.push(`${c.number} ${c.title}: ${KNOWN_PKITS_DISAGREEMENTS[c.number] ?? 'UNEXPECTED'} [${why || 'accepted'}]`);
+    else {
+      if (ok) acceptedInvalid++;
+      off.push(`${c.number} ${c.title}: ${KNOWN_PKITS_DISAGREEMENTS[c.number] ?? knownWhy ?? 'UNEXPECTED'} [${why || 'accepted'}]`);
+    }
   }
-  return { agree, total, off };
+  return { agree, total, off, acceptedInvalid };
 }
 
 test('(b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13 (with the cases\' CRLs)', (t) => {
@@ -156,6 +161,19 @@ test('(b2) NIST PKITS 4.4 basic certificate revocation (all of it, with the case
   report(t, 'PKITS 4.4', agree, total, off);
   assert.equal(total, 21);
   assert.ok(agree >= FLOOR.pkitsRevocation, `agreement ${agree}/${total} fell below ${FLOOR.pkitsRevocation}`);
+});
+
+test('(b3) NIST PKITS 4.14 distribution points and 4.15 delta CRLs: never accept an invalid case', (t) => {
+  if (!CORPORA) return t.skip(SKIP);
+  // We refuse what we do not process (DP names relative to the issuer, onlySomeReasons, indirect and delta CRLs):
+  // the valid cases that need them end as ERR_X509_REVOCATION_UNKNOWN, and no invalid case may pass.
+  const dp = runPkits(new Set(['4.14']), 'needs a CRL kind we refuse (relative DP names, onlySomeReasons, indirect CRLs)');
+  report(t, 'PKITS 4.14', dp.agree, dp.total, dp.off);
+  const delta = runPkits(new Set(['4.15']), 'needs delta CRL processing');
+  report(t, 'PKITS 4.15', delta.agree, delta.total, delta.off);
+  assert.equal(dp.acceptedInvalid + delta.acceptedInvalid, 0, 'an invalid PKITS case was accepted');
+  assert.ok(dp.agree >= FLOOR.pkitsDistributionPoints, `4.14 agreement ${dp.agree}/${dp.total} fell below ${FLOOR.pkitsDistributionPoints}`);
+  assert.ok(delta.agree >= FLOOR.pkitsDelta, `4.15 agreement ${delta.agree}/${delta.total} fell below ${FLOOR.pkitsDelta}`);
 });
 
 /** PEM-ish blocks of the BoringSSL test files (they also hold '#'-commented blocks and free text). */

@@ -137,6 +137,24 @@ test('CRLs we cannot honour are unusable, never "good": unknown critical extensi
   assert.ok(verifyChain({ ...base(p), crls: [root, fine] }).ok);
 });
 
+test('a current delta CRL from the issuer makes a base "good" or a hold undecidable (deltas are not read)', async () => {
+  const p = await makePki();
+  const root = der(await makeCrl({ issuer: ROOT_NAME, signer: p.rootKeys }));
+  const base_ = der(await makeCrl({ issuer: INTER_NAME, signer: p.interKeys, revoked: [{ serial: '1002', reason: x509.X509CrlReason.certificateHold }] }));
+  const delta = der(await makeCrl({ issuer: INTER_NAME, signer: p.interKeys, number: 2, extensions: [new x509.Extension('2.5.29.27', true, Buffer.from([0x02, 0x01, 0x01]))] }));
+  assert.equal(parseCrl(delta).delta, true);
+  const good = verifyChain({ ...base(p), crls: [root, base_, delta] });
+  assert.match(good.ok ? '' : good.reason, /delta CRLs are not supported/);
+  const held = verifyChain({ ...base(p, p.other), crls: [root, base_, delta] });
+  assert.equal(held.ok ? 'ok' : held.code, 'ERR_X509_REVOCATION_UNKNOWN');
+  // without the delta the hold is a revocation
+  const onHold = verifyChain({ ...base(p, p.other), crls: [root, base_] });
+  assert.match(onHold.ok ? '' : onHold.reason, /certificateHold/);
+  // a delta signed by someone else changes nothing
+  const foreign = der(await makeCrl({ issuer: INTER_NAME, signer: await keyPair(), extensions: [new x509.Extension('2.5.29.27', true, Buffer.from([0x02, 0x01, 0x01]))] }));
+  assert.ok(verifyChain({ ...base(p), crls: [root, base_, foreign] }).ok);
+});
+
 test('IDP scope: onlyContainsCACerts does not cover a leaf, onlyContainsUserCerts does', async () => {
   const p = await makePki();
   const root = der(await makeCrl({ issuer: ROOT_NAME, signer: p.rootKeys }));

@@ -12,7 +12,7 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { derObjects } from '../../core/pem.js';
 import { resolveSignatureAlgorithm, verifySignature } from '../../core/x509/algorithms.js';
-import { crlSignedParts } from '../../core/x509/crl.js';
+import { CRL_PARSE_OPTIONS, crlSignedParts } from '../../core/x509/crl.js';
 import type { ParsedCert } from '../../core/x509/parse.js';
 import { OID } from '../../core/oids.js';
 import { InputError } from '../../errors.js';
@@ -43,7 +43,7 @@ function indexOne(der: Buffer, issuers: readonly ParsedCert[]): { summary: CrlSu
   let lib: x509.X509Crl;
   try {
     parts = crlSignedParts(der);
-    lib = new x509.X509Crl(der);
+    lib = new x509.X509Crl(der, CRL_PARSE_OPTIONS);
   } catch (e) {
     throw malformed(e instanceof Error ? e.message : String(e), e);
   }

@@ -86,6 +86,15 @@ export interface ParsedCrl {
   fingerprint256: string;
 }
 
+/**
+ * asn1js caps one parse at 10,000 nodes by default, which a CRL of a few
+ * hundred entries with reasons exceeds. Every CRL reader passes these limits:
+ * an entry takes at most a dozen or so nodes, and the byte cap bounds the rest.
+ */
+export const CRL_PARSE_OPTIONS = Object.freeze({
+  berOptions: { maxNodes: 64 + defaults.x509.maxCrlEntries * 16, maxContentLength: defaults.x509.maxCrlBytes, maxDepth: 100 },
+});
+
 const malformed = (what: string, why: string, cause?: unknown): InputError =>
   new InputError('ERR_X509_CRL_MALFORMED', `${what}: malformed X.509 CRL (${why}); the file is damaged or not a CRL`, { cause });
 
@@ -196,7 +205,7 @@ export function crlScopeProblem(crl: ParsedCrl, cert: ParsedCert): string | unde
 
 function parseOne(der: Buffer): ParsedCrl {
   const parts = crlSignedParts(der);
-  const lib = new x509.X509Crl(der);
+  const lib = new x509.X509Crl(der, CRL_PARSE_OPTIONS);
   const exts = lib.extensions;
   const version = lib.version;
   const rawEntries = lib.entries;
@@ -228,8 +237,10 @@ function parseOne(der: Buffer): ParsedCrl {
   const entries = new Map<string, CrlEntry>();
   for (const entry of rawEntries) {
     // the raw INTEGER content: X509CrlEntry.serialNumber drops a leading 00, which would make 00ff (255) and ff (-1) collide
-    const serialHex = Buffer.from((entry as unknown as { asn: { userCertificate: ArrayBuffer } }).asn.userCertificate).toString('hex');
-    const entryExts = entry.extensions;
+    // (the asn1 object directly: X509CrlEntry.extensions re-parses every extension, which costs as much as the whole CRL)
+    const asn = (entry as unknown as { asn: { userCertificate: ArrayBuffer; crlEntryExtensions?: Array<{ extnID: string; critical: boolean }> } }).asn;
+    const serialHex = Buffer.from(asn.userCertificate).toString('hex');
+    const entryExts = (asn.crlEntryExtensions ?? []).map((x) => ({ type: x.extnID, critical: x.critical }));
     if (version === undefined && entryExts.length > 0) throw new MalformedCert('a v1 CRL with entry extensions');
     for (const x of entryExts) {
       if (x.type === ENTRY_EXT.certificateIssuer) problems.push('it is an indirect CRL (certificateIssuer entry extension; not supported)');

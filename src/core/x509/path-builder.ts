@@ -358,7 +358,7 @@ class PathBuilder {
 
   /** RFC 5280 6.3 for one certificate: the CRLs named like its issuer, signed by the path's issuer key (or a separate CRL signer of the same name and anchor). */
   private crlStatus(cert: ParsedCert, issuer: ParsedCert, issuerIsAnchor: boolean, anchor: ParsedCert): RevocationStatus {
-    const base = { subject: who(cert) === '(empty subject)' ? '' : cert.subject.text, serial: cert.serialHex };
+    const base = { subject: cert.subject.text, serial: cert.serialHex };
     if (this.revocation.mode === 'off') return { ...base, status: 'unchecked' };
     const crls = this.revocation.crlsByIssuer.get(cert.issuer.key) ?? [];
     if (crls.length === 0) return { ...base, status: 'unknown', detail: `no CRL from ${cert.issuer.text || '(empty)'} was given` };

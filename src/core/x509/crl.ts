@@ -14,7 +14,7 @@ import { InputError, isSwarmguardError } from '../../errors.js';
 import { OID } from '../oids.js';
 import { derObjects } from '../pem.js';
 import { parseAlgorithmIdentifier, type AlgorithmIdentifier } from './algorithms.js';
-import { MalformedCert, TAG, content, expect, kids, octetAlignedBits, top, whole, type Der } from './asn1.js';
+import { MalformedCert, TAG, content, expect, kids, octetAlignedBits, time, top, whole, type Der } from './asn1.js';
 import { parseName, type DistinguishedName } from './names.js';
 import type { ParsedCert } from './types.js';
 
@@ -112,6 +112,10 @@ export function crlSignedParts(der: Buffer): { tbs: Buffer; issuer: Distinguishe
   if (!innerAlg.equals(alg.der)) throw new MalformedCert('the signature algorithm inside and outside tbsCertList differ');
   if (!tbsFields[i]) throw new MalformedCert('tbsCertList has no issuer');
   const issuer = parseName(d, tbsFields[i]!, 'CRL issuer');
+  // RFC 5280 5.1.2.4-5: the times, as strictly as certificate validity (the CRL library is lenient here)
+  time(d, tbsFields[i + 1], 'thisUpdate');
+  const next = tbsFields[i + 2];
+  if (next && (next.tag === TAG.UTC_TIME || next.tag === TAG.GENERALIZED_TIME)) time(d, next, 'nextUpdate');
   return { tbs: whole(d, tbsT!), issuer, alg, signature: octetAlignedBits(d, sigT, 'CRL signature') };
 }
 

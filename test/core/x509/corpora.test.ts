@@ -8,6 +8,7 @@
  *   (a) BoringSSL verify_certificate_chain, TRUSTED_ANCHOR x SERVER_AUTH/CLIENT_AUTH/ANY_EKU: 93/110
  *   (b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13, with the cases' CRLs: 90/92
  *   (b2) NIST PKITS 4.4 (basic certificate revocation): 21/21
+ *   (b4) pyca x509/custom CRLs load iff pyca loads them: 23/24
  *   (b3) NIST PKITS 4.14 (distribution points) 23/35, 4.15 (delta CRLs) 6/10, no invalid case accepted
  *   (c) BoringSSL parse_certificate_unittest (71 files with a CERTIFICATE block): 68/71
  * Every disagreement is a deliberate policy difference or a feature we do
@@ -19,7 +20,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isSwarmguardError } from '../../../src/errors.js';
 import { parsePem } from '../../../src/core/pem.js';
-import { parseCrl } from '../../../src/core/x509/crl.js';
+import { parseCrl, parseCrls } from '../../../src/core/x509/crl.js';
 import { parseCertificate, parseCertificates } from '../../../src/core/x509/parse.js';
 import { verifyChain, type Purpose } from '../../../src/core/x509/verify.js';
 import { corporaDir } from './fixtures.js';
@@ -28,7 +29,7 @@ const CORPORA = corporaDir();
 const SKIP = 'corpora folder ../shared/corpora is absent (see the corpora README); corpus agreement not measured';
 
 /** Agreement floors: the figures measured when this was written. Raise them when the validator improves. */
-const FLOOR = { boringsslChains: 93, pkits: 90, pkitsRevocation: 21, pkitsDistributionPoints: 23, pkitsDelta: 6, parseUnittest: 68 };
+const FLOOR = { boringsslChains: 93, pkits: 90, pkitsRevocation: 21, pkitsDistributionPoints: 23, pkitsDelta: 6, pycaCrls: 23, parseUnittest: 68 };
 
 /** Expected BoringSSL chain disagreements and why (policy choices, webpki-style). */
 const KNOWN_CHAIN_DISAGREEMENTS: Record<string, string> = {
@@ -174,6 +175,40 @@ test('(b3) NIST PKITS 4.14 distribution points and 4.15 delta CRLs: never accept
   assert.equal(dp.acceptedInvalid + delta.acceptedInvalid, 0, 'an invalid PKITS case was accepted');
   assert.ok(dp.agree >= FLOOR.pkitsDistributionPoints, `4.14 agreement ${dp.agree}/${dp.total} fell below ${FLOOR.pkitsDistributionPoints}`);
   assert.ok(delta.agree >= FLOOR.pkitsDelta, `4.15 agreement ${delta.agree}/${delta.total} fell below ${FLOOR.pkitsDelta}`);
+});
+
+/** pyca CRLs where we differ from pyca/cryptography's loader, and why. */
+const KNOWN_PYCA_CRL_DISAGREEMENTS: Record<string, string> = {
+  'x509/custom/crl_unsupported_reason.pem': 'reason code 12 is not an RFC 5280 reason: we refuse it at parse time, pyca parses entry extensions lazily',
+};
+
+test('(b4) pyca CRLs (x509/custom): load iff pyca/cryptography loads them; 9,999 entries parse', (t) => {
+  if (!CORPORA) return t.skip(SKIP);
+  const dir = path.join(CORPORA, 'pyca-cryptography-vectors');
+  const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.pyca-oracle.json'), 'utf8')) as { files: Record<string, { kind: string; loads: boolean }> };
+  let agree = 0;
+  let total = 0;
+  const off: string[] = [];
+  for (const [file, v] of Object.entries(manifest.files).sort()) {
+    if (v.kind !== 'crl') continue;
+    total++;
+    let loads: boolean;
+    let why = '';
+    try {
+      const crls = parseCrls(readFileSync(path.join(dir, file)), file);
+      loads = crls.length > 0;
+      if (file.endsWith('crl_almost_10k.pem')) assert.equal(crls[0]!.entryCount, 9_999);
+    } catch (e) {
+      assert.ok(isSwarmguardError(e), `${file}: ${String(e)}`);
+      loads = false;
+      why = `${e.code}: ${e.message}`;
+    }
+    if (loads === v.loads) agree++;
+    else off.push(`${file}: ${KNOWN_PYCA_CRL_DISAGREEMENTS[file] ?? 'UNEXPECTED'} [${why || 'loaded'}]`);
+  }
+  report(t, 'pyca CRLs', agree, total, off);
+  assert.equal(total, 24);
+  assert.ok(agree >= FLOOR.pycaCrls, `agreement ${agree}/${total} fell below ${FLOOR.pycaCrls}`);
 });
 
 /** PEM-ish blocks of the BoringSSL test files (they also hold '#'-commented blocks and free text). */

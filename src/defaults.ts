@@ -120,6 +120,8 @@ export const defaults = Object.freeze({
     maxCrlEntries: 25_000,
     /** CRLs given to one verification, at most. */
     maxCrls: 64,
+    /** How deep separate CRL signers (RFC 5280 6.3.3 f) may nest: a signer whose own CRL has another separate signer. */
+    maxCrlSignerDepth: 2,
   },
   /** Join tokens, unlock keys, scoped tokens and the broker (swarmkit spec §1, §6). */
   tokens: {

@@ -380,7 +380,7 @@ class PathBuilder {
         continue;
       }
       let signed = !issuerProblem && this.crlSignedBy(crl, issuer);
-      if (!signed && this.depth < MAX_SIGNER_DEPTH) signed = this.separateCrlSigner(crl, issuer, anchor);
+      if (!signed && this.depth < defaults.x509.maxCrlSignerDepth) signed = this.separateCrlSigner(crl, issuer, anchor);
       if (!signed) {
         notes.push(issuerProblem ?? `${label} is not signed by the key of ${who(issuer)}`);
         continue;
@@ -456,9 +456,6 @@ function push<T>(m: Map<string, T[]>, k: string, v: T): void {
 
 const PURPOSES: readonly Purpose[] = ['server', 'client', 'any'];
 const MODES: readonly RevocationMode[] = ['off', 'soft', 'hard'];
-
-/** How deep separate CRL signers may nest (a signer whose CRL is signed by another separate signer, ...). */
-const MAX_SIGNER_DEPTH = 2;
 
 interface RevocationCheck {
   mode: RevocationMode;

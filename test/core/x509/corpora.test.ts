@@ -8,8 +8,8 @@
  *   (a) BoringSSL verify_certificate_chain, TRUSTED_ANCHOR x SERVER_AUTH/CLIENT_AUTH/ANY_EKU: 93/110
  *   (b) NIST PKITS 4.1-4.3, 4.5-4.7, 4.13, with the cases' CRLs: 90/92
  *   (b2) NIST PKITS 4.4 (basic certificate revocation): 21/21
- *   (b4) pyca x509/custom CRLs load iff pyca loads them: 23/24
  *   (b3) NIST PKITS 4.14 (distribution points) 23/35, 4.15 (delta CRLs) 6/10, no invalid case accepted
+ *   (b4) pyca x509/custom CRLs load iff pyca loads them: 23/24
  *   (c) BoringSSL parse_certificate_unittest (71 files with a CERTIFICATE block): 68/71
  * Every disagreement is a deliberate policy difference or a feature we do
  * not have; they are listed in KNOWN_* below and in the docs.

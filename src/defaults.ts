@@ -111,6 +111,17 @@ export const defaults = Object.freeze({
     maxNameConstraintChecks: 1 << 20,
     /** Largest pathLenConstraint accepted (as BoringSSL). */
     maxPathLen: 255,
+    /**
+     * One CRL's DER, at most (a PEM file may hold twice this in all). @peculiar/x509's parse
+     * grows faster than linearly (5,000 entries ~1 s, 20,000 ~7-13 s), so this caps the work.
+     */
+    maxCrlBytes: 1024 * 1024,
+    /** Entries in one CRL, at most. */
+    maxCrlEntries: 25_000,
+    /** CRLs given to one verification, at most. */
+    maxCrls: 64,
+    /** How deep separate CRL signers (RFC 5280 6.3.3 f) may nest: a signer whose own CRL has another separate signer. */
+    maxCrlSignerDepth: 2,
   },
   /** Join tokens, unlock keys, scoped tokens and the broker (swarmkit spec §1, §6). */
   tokens: {

@@ -23,7 +23,7 @@ export { crossSignRoot } from './ca/cross-sign.js';
 export { renewalTime, renewalDecision, renewCertificate, type RenewalDecision } from './ca/renew.js';
 export { caStatus, type CaStatus } from './ca/status.js';
 export { parseCertificate, parseCertificates, type ParsedCert } from './core/x509/parse.js';
-export { verifyChain, assertChain, type VerifyOptions, type VerifyResult } from './core/x509/verify.js';
+export { verifyChain, assertChain, parseCrl, parseCrls, type ParsedCrl, type RevocationMode, type RevocationStatus, type VerifyOptions, type VerifyResult } from './core/x509/verify.js';
 export { describeCertificate } from './core/x509/inspect.js';
 export { EngineClient, EngineApiError, type EngineOptions } from './engine/client.js';
 export { parseJoinToken, createJoinToken, digestPartFor, rootDigest, tokenFingerprint, tokensEqual } from './tokens/join-token.js';

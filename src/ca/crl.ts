@@ -10,6 +10,7 @@ import type { Clock } from '../core/clock.js';
 import { smallInt } from '../core/der.js';
 import { keyInfo } from '../core/keys.js';
 import { parsePem, toPem } from '../core/pem.js';
+import { CRL_PARSE_OPTIONS } from '../core/x509/crl.js';
 import { defaults } from '../defaults.js';
 import { RuntimeError } from '../errors.js';
 import type { StateStore } from '../store/state-store.js';
@@ -80,7 +81,7 @@ export async function readCrl(store: StateStore): Promise<{ pem: string; thisUpd
   try {
     const der = parsePem(raw, 'stored CRL').find((b) => b.type === 'X509 CRL');
     if (!der) throw new Error('no CRL block');
-    const crl = new x509.X509Crl(der.der);
+    const crl = new x509.X509Crl(der.der, CRL_PARSE_OPTIONS);
     return { pem: raw.toString('utf8'), thisUpdate: crl.thisUpdate, nextUpdate: crl.nextUpdate };
   } catch (e) {
     throw new RuntimeError('ERR_CA_STATE_CORRUPT', `${store.location}/${CRL_KEY} is damaged; run swarmguard ca crl --refresh to sign a new one`, { cause: e });

@@ -11,9 +11,8 @@
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import { derObjects } from '../../core/pem.js';
-import { parseAlgorithmIdentifier, resolveSignatureAlgorithm, verifySignature } from '../../core/x509/algorithms.js';
-import { MalformedCert, TAG, expect, kids, octetAlignedBits, top, whole } from '../../core/x509/asn1.js';
-import { parseName } from '../../core/x509/names.js';
+import { resolveSignatureAlgorithm, verifySignature } from '../../core/x509/algorithms.js';
+import { CRL_PARSE_OPTIONS, crlSignedParts } from '../../core/x509/crl.js';
 import type { ParsedCert } from '../../core/x509/parse.js';
 import { OID } from '../../core/oids.js';
 import { InputError } from '../../errors.js';
@@ -39,28 +38,12 @@ export interface CrlIndex {
 const malformed = (why: string, cause?: unknown): InputError =>
   new InputError('ERR_MTLS_CRL_MALFORMED', `the CRL is malformed (${why}); pass the PEM that swarmguard ca crl prints`, { cause });
 
-/** The signed part, its algorithm and signature, and the issuer name, read strictly. */
-function signedParts(der: Buffer): { tbs: Buffer; issuer: ReturnType<typeof parseName>; alg: ReturnType<typeof parseAlgorithmIdentifier>; signature: Buffer } {
-  const d = { buf: der };
-  const list = expect(top(der, 'CertificateList'), TAG.SEQUENCE, 'CertificateList');
-  const [tbsT, algT, sigT, extra] = kids(d, list, 'CertificateList', 4);
-  if (extra) throw new MalformedCert('CertificateList has extra fields');
-  const tbsFields = kids(d, expect(tbsT, TAG.SEQUENCE, 'tbsCertList'), 'tbsCertList', 8);
-  let i = tbsFields[0]?.tag === TAG.INTEGER ? 1 : 0;
-  const innerAlg = whole(d, expect(tbsFields[i++], TAG.SEQUENCE, 'tbsCertList signature'));
-  const alg = parseAlgorithmIdentifier(d, algT, 'CRL signatureAlgorithm');
-  // RFC 5280 5.1.1.2: the two algorithm fields must be identical
-  if (!innerAlg.equals(alg.der)) throw new MalformedCert('the signature algorithm inside and outside tbsCertList differ');
-  const issuer = parseName(d, tbsFields[i]!, 'CRL issuer');
-  return { tbs: whole(d, tbsT!), issuer, alg, signature: octetAlignedBits(d, sigT, 'CRL signature') };
-}
-
 function indexOne(der: Buffer, issuers: readonly ParsedCert[]): { summary: CrlSummary; serials: string[] } {
-  let parts: ReturnType<typeof signedParts>;
+  let parts: ReturnType<typeof crlSignedParts>;
   let lib: x509.X509Crl;
   try {
-    parts = signedParts(der);
-    lib = new x509.X509Crl(der);
+    parts = crlSignedParts(der);
+    lib = new x509.X509Crl(der, CRL_PARSE_OPTIONS);
   } catch (e) {
     throw malformed(e instanceof Error ? e.message : String(e), e);
   }

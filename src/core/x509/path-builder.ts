@@ -7,8 +7,9 @@ import { defaults } from '../../defaults.js';
 import { DEFAULT_ALGORITHM_POLICY, keyFitsSignature, keyProblem, resolveSignatureAlgorithm, verifySignature, type AlgorithmPolicy } from './algorithms.js';
 import { checkNameConstraints, hostText, matchHost, parseHost, type Host } from './constraints.js';
 import { EKU, EXT, EXTENSIONS, KNOWN_POLICY_QUALIFIERS } from './extensions.js';
+import { crlScopeProblem, parseCrl, type ParsedCrl } from './crl.js';
 import { parseCertificate } from './parse.js';
-import type { CertInput, ChainAttempt, ParsedCert, Purpose, VerifyCode, VerifyOptions, VerifyResult } from './types.js';
+import type { CertInput, ChainAttempt, CrlInput, ParsedCert, Purpose, RevocationMode, RevocationStatus, VerifyCode, VerifyOptions, VerifyResult } from './types.js';
 
 export interface Limits {
   maxChainLength: number;
@@ -34,6 +35,7 @@ const LEAF_KEY_USAGES = ['digitalSignature', 'keyEncipherment', 'keyAgreement'] 
 interface Failure {
   code: VerifyCode;
   reason: string;
+  revocation?: RevocationStatus[];
 }
 
 class BudgetExceeded extends Error {}
@@ -54,6 +56,12 @@ const identity = (c: ParsedCert): string => `${c.subject.key}\u0000${c.spki.toSt
 
 /** RFC 5280 6.1: self-issued means the issuer and subject names match (whatever key signed it). */
 const selfIssued = (c: ParsedCert): boolean => c.issuer.key === c.subject.key;
+
+function toParsedCrl(c: CrlInput, what: string): ParsedCrl {
+  if (c instanceof Uint8Array) return parseCrl(c, what);
+  if (c && typeof c === 'object' && Buffer.isBuffer((c as ParsedCrl).tbs) && (c as ParsedCrl).entries instanceof Map) return c as ParsedCrl;
+  throw new TypeError(`verifyChain: ${what} must be a ParsedCrl or DER bytes`);
+}
 
 function toParsed(c: CertInput, what: string): ParsedCert {
   if (c instanceof Uint8Array) return parseCertificate(c, what);
@@ -127,6 +135,9 @@ class PathBuilder {
   private readonly anchorsBySubject = new Map<string, ParsedCert[]>();
   private readonly anchorById = new Map<string, ParsedCert>();
   private readonly intermediatesBySubject = new Map<string, ParsedCert[]>();
+  private readonly crlSigCache = new Map<string, string | null>();
+  private readonly intermediates: ParsedCert[];
+  private readonly roots: ParsedCert[];
 
   constructor(
     roots: ParsedCert[],
@@ -136,7 +147,12 @@ class PathBuilder {
     private readonly isRevoked: ((c: ParsedCert) => boolean) | undefined,
     private readonly policy: AlgorithmPolicy,
     private readonly limits: Limits,
+    private readonly revocation: RevocationCheck = { mode: 'off', crlsByIssuer: new Map() },
+    /** 1 inside the path building for a separate CRL signer (which itself looks for no further signers). */
+    private readonly depth = 0,
   ) {
+    this.intermediates = intermediates;
+    this.roots = roots;
     for (const r of roots) {
       const id = identity(r);
       if (this.anchorById.has(id)) continue;
@@ -154,7 +170,7 @@ class PathBuilder {
   build(leaf: ParsedCert): VerifyResult {
     try {
       const chain = this.extend([leaf]);
-      if (chain) return { ok: true, chain };
+      if (chain) return { ok: true, chain, revocation: this.lastStatuses };
     } catch (e) {
       if (!(e instanceof BudgetExceeded)) throw e;
       return {
@@ -165,7 +181,7 @@ class PathBuilder {
       };
     }
     const best = this.best ?? fail('ERR_X509_UNKNOWN_ISSUER', `no issuer found for ${who(leaf)}`);
-    return { ok: false, code: best.code, reason: best.reason, chainAttempts: this.attempts };
+    return { ok: false, code: best.code, reason: best.reason, chainAttempts: this.attempts, ...(best.revocation ? { revocation: best.revocation } : {}) };
   }
 
   private step(): void {
@@ -222,7 +238,7 @@ class PathBuilder {
         continue;
       }
       if (anchor) {
-        const revoked = this.checkRevocation(path);
+        const revoked = this.checkRevocation(attempt);
         if (revoked) {
           this.record(attempt, revoked);
           continue;
@@ -311,13 +327,125 @@ class PathBuilder {
     return undefined;
   }
 
+  /** Revocation of every certificate of a complete path (`path` ends with the anchor). */
   private checkRevocation(path: ParsedCert[]): Failure | undefined {
-    if (!this.isRevoked) return undefined;
-    for (const c of path) {
-      if (this.isRevoked(c)) return fail('ERR_X509_REVOKED', `the certificate ${who(c)} (serial ${c.serialHex}) is revoked`);
+    if (this.isRevoked) {
+      for (const c of path.slice(0, -1)) {
+        if (this.isRevoked(c)) return fail('ERR_X509_REVOKED', `the certificate ${who(c)} (serial ${c.serialHex}) is revoked`);
+      }
+    }
+    const statuses: RevocationStatus[] = [];
+    for (let i = 0; i < path.length - 1; i++) statuses.push(this.crlStatus(path[i]!, path[i + 1]!, i + 1 === path.length - 1, path[path.length - 1]!));
+    this.lastStatuses = statuses;
+    const revoked = statuses.find((s) => s.status === 'revoked');
+    if (revoked) {
+      return {
+        ...fail('ERR_X509_REVOKED', `the certificate ${revoked.subject || '(empty subject)'} (serial ${revoked.serial}) is revoked since ${revoked.revokedAt} (reason ${revoked.reason ?? 'not given'}; CRL of ${revoked.crl?.issuer})`),
+        revocation: statuses,
+      };
+    }
+    const unknown = statuses.find((s) => s.status === 'unknown');
+    if (unknown && this.revocation.mode === 'hard') {
+      return {
+        ...fail('ERR_X509_REVOCATION_UNKNOWN', `the revocation status of ${unknown.subject || '(empty subject)'} (serial ${unknown.serial}) is unknown: ${unknown.detail}; pass a current CRL of its issuer`),
+        revocation: statuses,
+      };
     }
     return undefined;
   }
+
+  private lastStatuses: RevocationStatus[] = [];
+
+  /** RFC 5280 6.3 for one certificate: the CRLs named like its issuer, signed by the path's issuer key (or a separate CRL signer of the same name and anchor). */
+  private crlStatus(cert: ParsedCert, issuer: ParsedCert, issuerIsAnchor: boolean, anchor: ParsedCert): RevocationStatus {
+    const base = { subject: cert.subject.text, serial: cert.serialHex };
+    if (this.revocation.mode === 'off') return { ...base, status: 'unchecked' };
+    const crls = this.revocation.crlsByIssuer.get(cert.issuer.key) ?? [];
+    if (crls.length === 0) return { ...base, status: 'unknown', detail: `no CRL from ${cert.issuer.text || '(empty)'} was given` };
+    const notes: string[] = [];
+    let good: ParsedCrl | undefined;
+    const issuerProblem = !issuerIsAnchor && issuer.ext.keyUsage && !issuer.ext.keyUsage.includes('cRLSign') ? `the issuer ${who(issuer)} may not sign CRLs (no cRLSign)` : undefined;
+    // A current delta CRL from this issuer may revoke what the base CRL does not list, or lift a hold: we do not read deltas, so neither is decidable.
+    const delta = crls.find((c) => c.delta && !issuerProblem && c.thisUpdate.getTime() <= this.at.getTime() && this.crlSignedBy(c, issuer));
+    const deltaNote = delta ? `a delta CRL of ${delta.issuer.text || '(empty)'} was given and delta CRLs are not supported` : undefined;
+    for (const crl of crls) {
+      const label = `CRL ${crl.number !== undefined ? `#${crl.number} ` : ''}of ${crl.issuer.text || '(empty)'}`;
+      if (crl.unusable) {
+        notes.push(`${label} is not usable: ${crl.unusable}`);
+        continue;
+      }
+      const outOfScope = crlScopeProblem(crl, cert);
+      if (outOfScope) {
+        notes.push(`${label} does not cover it: ${outOfScope}`);
+        continue;
+      }
+      let signed = !issuerProblem && this.crlSignedBy(crl, issuer);
+      if (!signed && this.depth < defaults.x509.maxCrlSignerDepth) signed = this.separateCrlSigner(crl, issuer, anchor);
+      if (!signed) {
+        notes.push(issuerProblem ?? `${label} is not signed by the key of ${who(issuer)}`);
+        continue;
+      }
+      if (crl.thisUpdate.getTime() > this.at.getTime()) {
+        notes.push(`${label} is not valid before ${crl.thisUpdate.toISOString()}`);
+        continue;
+      }
+      if (!crl.nextUpdate || crl.nextUpdate.getTime() <= this.at.getTime()) {
+        notes.push(crl.nextUpdate ? `${label} is stale (nextUpdate ${crl.nextUpdate.toISOString()})` : `${label} has no nextUpdate`);
+        continue;
+      }
+      const crlInfo = { issuer: crl.issuer.text, number: crl.number, thisUpdate: crl.thisUpdate.toISOString(), nextUpdate: crl.nextUpdate.toISOString() };
+      const entry = crl.entries.get(cert.serialHex);
+      if (entry && entry.reason === 'certificateHold' && deltaNote) {
+        notes.push(`${label} lists it on hold and ${deltaNote}`);
+        continue;
+      }
+      if (entry) {
+        return { ...base, status: 'revoked', crl: crlInfo, revokedAt: entry.revocationDate.toISOString(), ...(entry.reason ? { reason: entry.reason } : {}) };
+      }
+      good ??= crl;
+    }
+    if (good && deltaNote) notes.push(deltaNote);
+    else if (good) {
+      return { ...base, status: 'good', crl: { issuer: good.issuer.text, number: good.number, thisUpdate: good.thisUpdate.toISOString(), nextUpdate: good.nextUpdate!.toISOString() } };
+    }
+    return { ...base, status: 'unknown', detail: notes.slice(0, 4).join('; ') };
+  }
+
+  private crlSignedBy(crl: ParsedCrl, signer: ParsedCert): boolean {
+    const key = `${crl.fingerprint256}:${signer.spki.toString('base64')}`;
+    const cached = this.crlSigCache.get(key);
+    if (cached !== undefined) return cached === null;
+    this.step();
+    let problem: string | null = null;
+    const alg = resolveSignatureAlgorithm(crl.signatureAlgorithm);
+    if (!alg.ok) problem = alg.reason;
+    else if (keyProblem(signer.publicKey, this.policy)) problem = 'weak key';
+    else if (!keyFitsSignature(alg.alg, signer.publicKey)) problem = 'key does not fit';
+    else if (!verifySignature(alg.alg, signer.publicKey, crl.tbs, crl.signature)) problem = 'bad signature';
+    this.crlSigCache.set(key, problem);
+    return problem === null;
+  }
+
+  /**
+   * RFC 5280 6.3.3 (f): a CRL signed by another certificate of the issuer's
+   * name (PKITS 4.4.19): that certificate needs cRLSign and a valid path of
+   * its own, to the same anchor, with its own revocation checked.
+   */
+  private separateCrlSigner(crl: ParsedCrl, issuer: ParsedCert, anchor: ParsedCert): boolean {
+    for (const signer of this.intermediatesBySubject.get(crl.issuer.key) ?? []) {
+      this.step();
+      if (signer.spki.equals(issuer.spki) || (signer.ext.keyUsage && !signer.ext.keyUsage.includes('cRLSign'))) continue;
+      if (!this.crlSignedBy(crl, signer)) continue;
+      const remaining = { ...this.limits, maxPathBuildingSteps: Math.max(0, this.limits.maxPathBuildingSteps - this.steps) };
+      const nested = new PathBuilder(this.roots, this.intermediates, this.at, 'any', this.isRevoked, this.policy, remaining, this.revocation, this.depth + 1);
+      const r = nested.build(signer);
+      this.steps += nested.steps;
+      if (this.steps > this.limits.maxPathBuildingSteps) throw new BudgetExceeded();
+      if (r.ok && identity(r.chain[r.chain.length - 1]!) === identity(anchor)) return true;
+    }
+    return false;
+  }
+
 }
 
 function push<T>(m: Map<string, T[]>, k: string, v: T): void {
@@ -327,6 +455,30 @@ function push<T>(m: Map<string, T[]>, k: string, v: T): void {
 }
 
 const PURPOSES: readonly Purpose[] = ['server', 'client', 'any'];
+const MODES: readonly RevocationMode[] = ['off', 'soft', 'hard'];
+
+interface RevocationCheck {
+  mode: RevocationMode;
+  crlsByIssuer: Map<string, ParsedCrl[]>;
+}
+
+function revocationCheck(opts: VerifyOptions): RevocationCheck {
+  if (opts.crls !== undefined && !Array.isArray(opts.crls)) throw new TypeError('verifyChain: crls must be an array');
+  const mode = opts.revocation ?? (opts.crls ? 'hard' : 'off');
+  if (!MODES.includes(mode)) throw new TypeError(`verifyChain: revocation must be one of ${MODES.join(', ')}`);
+  const crlsByIssuer = new Map<string, ParsedCrl[]>();
+  if (mode === 'off') return { mode, crlsByIssuer };
+  const given = opts.crls ?? [];
+  if (given.length > defaults.x509.maxCrls) throw new TypeError(`verifyChain: at most ${defaults.x509.maxCrls} CRLs (defaults.x509.maxCrls)`);
+  const seen = new Set<string>();
+  given.forEach((c, i) => {
+    const crl = toParsedCrl(c, `CRL ${i + 1}`);
+    if (seen.has(crl.fingerprint256)) return;
+    seen.add(crl.fingerprint256);
+    push(crlsByIssuer, crl.issuer.key, crl);
+  });
+  return { mode, crlsByIssuer };
+}
 
 /**
  * Verify a chain under an explicit algorithm policy and limits. Pure and
@@ -347,7 +499,8 @@ export function buildPath(opts: VerifyOptions, policy: AlgorithmPolicy = DEFAULT
     host = parseHost(opts.host);
     if (!host) return { ok: false, code: 'ERR_X509_HOST_MISMATCH', reason: `${JSON.stringify(opts.host)} is neither a DNS name nor an IP address`, chainAttempts: [] };
   }
+  const revocation = revocationCheck(opts);
   const leafProblem = checkLeaf(leaf, { at: opts.at, purpose }, host, policy);
   if (leafProblem) return { ok: false, ...leafProblem, chainAttempts: [{ chain: [who(leaf)], ...leafProblem }] };
-  return new PathBuilder(roots, intermediates, opts.at, purpose, opts.isRevoked, policy, limits).build(leaf);
+  return new PathBuilder(roots, intermediates, opts.at, purpose, opts.isRevoked, policy, limits, revocation).build(leaf);
 }

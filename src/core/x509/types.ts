@@ -1,6 +1,7 @@
 import type { AlgorithmIdentifier, PublicKeyInfo } from './algorithms.js';
 import type { Extension, ExtensionValues } from './extensions.js';
 import type { DistinguishedName } from './names.js';
+import type { ParsedCrl } from './crl.js';
 
 /** A certificate that passed the strict parser. Buffers are copies; nothing refers back to the input. */
 export interface ParsedCert {
@@ -50,6 +51,7 @@ export type VerifyCode =
   | 'ERR_X509_WEAK_KEY'
   | 'ERR_X509_WEAK_SIGNATURE'
   | 'ERR_X509_REVOKED'
+  | 'ERR_X509_REVOCATION_UNKNOWN'
   | 'ERR_X509_BUDGET_EXCEEDED';
 
 export type Purpose = 'server' | 'client' | 'any';
@@ -71,6 +73,33 @@ export interface VerifyOptions {
   host?: string;
   /** Called for every certificate of a complete path except the anchor. */
   isRevoked?(cert: ParsedCert): boolean;
+  /** CRLs (parsed, or DER) to consult for every certificate of a complete path except the anchor; any number, any order. */
+  crls?: readonly CrlInput[];
+  /**
+   * What an undeterminable status means: 'hard' fails the path (ERR_X509_REVOCATION_UNKNOWN), 'soft'
+   * accepts it (reported as 'unknown'), 'off' consults no CRL. A listed serial fails the path under
+   * 'soft' and 'hard'. Default: 'hard' when `crls` is given, else 'off'. `isRevoked` applies in every mode.
+   */
+  revocation?: RevocationMode;
+}
+
+export type RevocationMode = 'off' | 'soft' | 'hard';
+
+/** A CRL given to the validator: parsed already, or DER. */
+export type CrlInput = ParsedCrl | Uint8Array;
+
+/** The revocation status of one certificate of a path. */
+export interface RevocationStatus {
+  subject: string;
+  serial: string;
+  /** 'unchecked' when revocation is off; 'unknown' when no usable CRL covers the certificate. */
+  status: 'good' | 'revoked' | 'unknown' | 'unchecked';
+  /** The deciding CRL (for good/revoked). */
+  crl?: { issuer: string; number: string | undefined; thisUpdate: string; nextUpdate: string | undefined };
+  revokedAt?: string;
+  reason?: string;
+  /** Why the status is unknown (the CRLs looked at and what was wrong with each). */
+  detail?: string;
 }
 
 export interface ChainAttempt {
@@ -81,5 +110,5 @@ export interface ChainAttempt {
 }
 
 export type VerifyResult =
-  | { ok: true; chain: ParsedCert[] }
-  | { ok: false; code: VerifyCode; reason: string; chainAttempts: ChainAttempt[] };
+  | { ok: true; chain: ParsedCert[]; /** Per certificate, leaf first, anchor excluded. */ revocation: RevocationStatus[] }
+  | { ok: false; code: VerifyCode; reason: string; chainAttempts: ChainAttempt[]; /** Per certificate of the reported path when it failed on revocation. */ revocation?: RevocationStatus[] };

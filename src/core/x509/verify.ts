@@ -3,7 +3,8 @@
  * the given intermediates to a trust anchor (depth-first, bounded), checking
  * signatures, validity, basic constraints, path length, key usage, extended
  * key usage, name constraints, the host name, critical extensions, key and
- * digest strength, and revocation through a caller-supplied predicate.
+ * digest strength, and revocation: CRLs (RFC 5280 6.3, see crl.ts) and a
+ * caller-supplied predicate.
  *
  * Trust anchors are matched by subject and public key, and "self-signed"
  * means "verifies under its own key", never "subject equals issuer": a
@@ -15,7 +16,8 @@ import { VerificationError } from '../../errors.js';
 import { buildPath } from './path-builder.js';
 import type { ParsedCert, VerifyOptions, VerifyResult } from './types.js';
 
-export type { ChainAttempt, CertInput, Purpose, VerifyCode, VerifyOptions, VerifyResult } from './types.js';
+export type { ChainAttempt, CertInput, CrlInput, Purpose, RevocationMode, RevocationStatus, VerifyCode, VerifyOptions, VerifyResult } from './types.js';
+export { parseCrl, parseCrls, type CrlEntry, type ParsedCrl } from './crl.js';
 
 /** Verify a chain; never throws for an invalid chain (only TypeError for misuse, InputError for undecodable DER inputs). */
 export function verifyChain(opts: VerifyOptions): VerifyResult {

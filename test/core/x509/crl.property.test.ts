@@ -12,40 +12,9 @@ import { isSwarmguardError } from '../../../src/errors.js';
 import { toPem } from '../../../src/core/pem.js';
 import { parseCrl, parseCrls, verifyChain } from '../../../src/core/x509/verify.js';
 import { AT, INTER_NAME, ROOT_NAME, der, makeCrl, makePki } from './crl-fixtures.js';
+import { mutate, mutation } from '../../helpers/mutate.js';
 
 const HANG_GUARD_MS = 2_000;
-
-type Mutation = { op: 'flip'; at: number; bit: number } | { op: 'set'; at: number; value: number } | { op: 'truncate'; at: number } | { op: 'insert'; at: number; bytes: Uint8Array } | { op: 'delete'; at: number; count: number };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.constantFrom(0x00, 0x01, 0x02, 0x30, 0x7f, 0x80, 0x81, 0x82, 0x84, 0xa0, 0xff) }),
-  fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ op: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 16 }) }),
-);
-
-function apply(buf: Buffer, m: Mutation): Buffer {
-  const at = m.at % Math.max(1, buf.length);
-  switch (m.op) {
-    case 'flip': {
-      const out = Buffer.from(buf);
-      out[at]! ^= 1 << m.bit;
-      return out;
-    }
-    case 'set': {
-      const out = Buffer.from(buf);
-      out[at] = m.value;
-      return out;
-    }
-    case 'truncate':
-      return buf.subarray(0, at);
-    case 'insert':
-      return Buffer.concat([buf.subarray(0, at), m.bytes, buf.subarray(at)]);
-    case 'delete':
-      return Buffer.concat([buf.subarray(0, at), buf.subarray(at + m.count)]);
-  }
-}
 
 test('mutated CRLs: parse and verification return or throw a SwarmguardError, never hang', async () => {
   const p = await makePki();
@@ -61,7 +30,7 @@ test('mutated CRLs: parse and verification return or throw a SwarmguardError, ne
   const root = der(p.root);
   fc.assert(
     fc.property(fc.nat({ max: seeds.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.boolean(), (i, ms, asPem) => {
-      const mutated = ms.reduce(apply, seeds[i]!);
+      const mutated = ms.reduce(mutate, seeds[i]!);
       const t0 = performance.now();
       try {
         const crls = asPem ? parseCrls(Buffer.from(toPem('X509 CRL', mutated) + toPem('X509 CRL', rootCrl))) : [parseCrl(mutated)];

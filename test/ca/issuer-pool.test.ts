@@ -47,8 +47,8 @@ const GOOD: Array<Omit<CaIssueRequest, 'csr'>> = [
   { profile: 'server', subject: [['CN', 'ca.example']], hosts: ['ca.example', '127.0.0.1', '::1'], via: 'test' },
 ];
 
-test('pooled issue and issueMany build the same certificates as issue (all but the serial), signed by the CA', async (t) => {
-  const { ca } = await setup(t);
+test('pooled issue and issueMany build the same certificates and records as issue (all but the serial), signed by the CA', async (t) => {
+  const { store, ca } = await setup(t);
   const csrs = GOOD.map(() => makeCsr());
   const inline: IssuedCertificate[] = [];
   for (const [i, r] of GOOD.entries()) inline.push(await ca.issue({ ...r, csr: csrs[i]!.der }));
@@ -69,6 +69,14 @@ test('pooled issue and issueMany build the same certificates as issue (all but t
       assert.equal(got.chainPem, new X509Certificate(got.der).toString());
       assert.ok(new X509Certificate(got.der).verify(root.publicKey), `request ${i}: signature by the CA`);
     }
+  }
+  // the records: the same content on every path, but the serial
+  const log = new Map((await readIssued(store)).map((r) => [r.serial, r]));
+  assert.equal(log.size, 3 * GOOD.length);
+  for (const [i, want] of inline.entries()) {
+    const m = many[i]!;
+    assert.ok('cert' in m);
+    for (const got of [single[i]!, m.cert]) assert.deepEqual({ ...log.get(got.serialHex), serial: 0 }, { ...log.get(want.serialHex), serial: 0 }, `record ${i}`);
   }
 });
 

@@ -54,7 +54,9 @@ export const defaults = Object.freeze({
     /** IssuerPool: default threads are one per core, at most this many. */
     issuerMaxDefaultThreads: 8,
     /** IssuerPool: at most this many jobs per message to a thread (amortizes the message, still spreads a batch). */
-    issuerJobsPerMessage: 128,
+    issuerJobsPerMessage: 64,
+    /** IssuerPool: messages a thread holds at once (one being worked on, one queued so it never waits for the main thread). */
+    issuerMessagesInFlight: 2,
   },
   cfssl: {
     /** spec 5.3: swarmkit limits the response body to 256 KiB; we cap requests the same. */

@@ -10,7 +10,7 @@ import { readCsr, type ParsedCsr } from './csr.js';
 import { issueCertificate, type IssuedCertificate, type Signer } from './issue.js';
 import { IssuerPool, type IssuerPoolJob, type IssuerPoolOptions } from './issuer-pool.js';
 import { loadProfiles, type Profile, type SubjectAttr } from './profiles.js';
-import { loadSigner, recordIssued, recordIssuedMany, requireCaState, type CaState, type IssuedRecord } from './state.js';
+import { appendIssuedLines, issuedLine, loadSigner, recordIssued, requireCaState, type CaState, type IssuedRecord } from './state.js';
 
 export type NodeRole = 'manager' | 'worker';
 export const ROLE_OU: Record<NodeRole, string> = { manager: 'swarm-manager', worker: 'swarm-worker' };
@@ -139,7 +139,7 @@ export class CertificateAuthority {
     return issueCertificate(this.signerValue, { profile: plan.profile, spki: csr.spki, csrSubjectDer: csr.subjectDer, ...rest }, now);
   }
 
-  private record(plan: Plan, issued: IssuedCertificate, now: Date): IssuedRecord {
+  private record(plan: Plan, issued: IssuedCertificate, now: Date, iso: (d: Date) => string = (d) => d.toISOString()): IssuedRecord {
     const { req, profile, clusterId } = plan;
     return {
       serial: issued.serialHex,
@@ -148,10 +148,10 @@ export class CertificateAuthority {
       ...(req.role ? { role: req.role } : {}),
       ...(profile.subject !== 'request' && profile.subject !== 'csr' ? { clusterId } : {}),
       ...(issued.subject ? { subject: issued.subject.map(([a, v]) => `${a}=${v}`).join(',') } : {}),
-      notBefore: issued.notBefore.toISOString(),
-      notAfter: issued.notAfter.toISOString(),
+      notBefore: iso(issued.notBefore),
+      notAfter: iso(issued.notAfter),
       issuerSki: this.signerValue.ski.toString('hex'),
-      issuedAt: now.toISOString(),
+      issuedAt: iso(now),
       via: req.via,
     };
   }
@@ -176,19 +176,29 @@ export class CertificateAuthority {
   async issueMany(reqs: CaIssueRequest[]): Promise<IssueOutcome[]> {
     const now = this.clock.now();
     const pool = await this.livePool();
+    // a batch shares a few instants (now, and notBefore/notAfter per profile): format each once
+    const isoOf = new Map<number, string>();
+    const iso = (d: Date): string => {
+      const t = d.getTime();
+      let s = isoOf.get(t);
+      if (s === undefined) isoOf.set(t, (s = d.toISOString()));
+      return s;
+    };
+    // each record line is built as its certificate comes back, while the threads work on the rest
     const built = await Promise.all(
-      reqs.map(async (req): Promise<{ plan: Plan; cert: IssuedCertificate } | { error: SwarmguardError }> => {
+      reqs.map(async (req): Promise<{ cert: IssuedCertificate; line: string } | { error: SwarmguardError }> => {
         try {
           const plan = this.plan(req);
-          return { plan, cert: await this.build(plan, pool, now) };
+          const cert = await this.build(plan, pool, now);
+          return { cert, line: issuedLine(this.record(plan, cert, now, iso)) };
         } catch (e) {
           if (e instanceof InputError) return { error: e };
           throw e;
         }
       }),
     );
-    const records = built.flatMap((b) => ('cert' in b ? [this.record(b.plan, b.cert, now)] : []));
-    if (records.length) await recordIssuedMany(this.store, records);
+    const lines = built.flatMap((b) => ('cert' in b ? [b.line] : []));
+    if (lines.length) await appendIssuedLines(this.store, lines);
     return built.map((b) => ('cert' in b ? { cert: b.cert } : b));
   }
 }

@@ -125,10 +125,11 @@ function nameDer(rdns: Array<[SubjectAttr, string]>): Buffer {
   return seq(...rdns.map(([a, v]) => set(seq(oid(ATTR_OID[a]), directoryString(v)))));
 }
 
-function sanDer(hosts: string[]): Buffer {
+/** `ipKinds[i]` is isIP(hosts[i]), already computed by the caller's check. */
+function sanDer(hosts: string[], ipKinds: number[]): Buffer {
   return seq(
-    ...hosts.map((h) => {
-      const ip = isIP(h);
+    ...hosts.map((h, i) => {
+      const ip = ipKinds[i];
       if (ip === 4) return implicitPrim(7, Buffer.from(h.split('.').map(Number)));
       if (ip === 6) return implicitPrim(7, ipv6Bytes(h));
       return implicitPrim(2, Buffer.from(h, 'latin1'));
@@ -205,8 +206,9 @@ export function issueCertificate(signer: Signer, req: IssueRequest, now: Date): 
   }
   // SANs
   const hosts = p.sans === 'request' ? [...(req.hosts ?? [])] : p.sans.map((t) => fill(t, vars, p.name));
-  for (const h of hosts) {
-    if (!isIP(h) && !(h.length <= 253 && DNS.test(h))) {
+  const ipKinds = hosts.map((h) => isIP(h));
+  for (const [i, h] of hosts.entries()) {
+    if (!ipKinds[i] && !(h.length <= 253 && DNS.test(h))) {
       throw new InputError('ERR_CA_REQUEST_INVALID', `host ${JSON.stringify(h)} is neither a DNS name nor an IP address; fix the hosts list`);
     }
   }
@@ -232,7 +234,7 @@ export function issueCertificate(signer: Signer, req: IssueRequest, now: Date): 
   const selfIssued = subjectDer.equals(signer.subjectDer);
   // Go leaves AKI out when issuer DN = subject DN (spec 2.4); profiles may also turn it off (roots)
   if (p.authorityKeyId && !selfIssued) exts.push(signer.akiExtension);
-  if (hosts.length) exts.push(extension(OID.subjectAltName, false, sanDer(hosts)));
+  if (hosts.length) exts.push(extension(OID.subjectAltName, false, sanDer(hosts, ipKinds)));
 
   const tbs = seq(
     explicit(0, smallInt(2)),

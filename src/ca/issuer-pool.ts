@@ -11,6 +11,12 @@
  * The CA key goes to each thread once, as a KeyObject in its init message
  * (cloned between threads of this process; never exported to bytes).
  * If a thread fails, the pool rejects everything pending and shuts down.
+ *
+ * Jobs go out in messages of at most issuerJobsPerMessage, pulled: each
+ * thread holds at most issuerMessagesInFlight of them and gets the next one
+ * when it answers, so a thread slowed by other load on the machine takes
+ * fewer and neither idles at the end of a big batch. A big batch starts
+ * going out while the caller is still submitting it.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -38,6 +44,8 @@ interface Slot {
   worker: Worker;
   /** Jobs sent and not answered (the thread keeps the process alive only while > 0). */
   inFlight: number;
+  /** Messages sent and not answered. */
+  messages: number;
 }
 
 /** Threads by default: one per core, at most defaults.ca.issuerMaxDefaultThreads. */
@@ -45,10 +53,8 @@ export function defaultIssuerThreads(): number {
   return Math.max(1, Math.min(defaults.ca.issuerMaxDefaultThreads, availableParallelism()));
 }
 
-const toBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
-
-function fromWire(w: IssuedWire): IssuedCertificate {
-  return { der: toBuffer(w.der), chainPem: w.chainPem, serialHex: w.serialHex, notBefore: new Date(w.notBefore), notAfter: new Date(w.notAfter), subject: w.subject, hosts: w.hosts };
+function fromWire(w: IssuedWire, ders: ArrayBuffer): IssuedCertificate {
+  return { der: Buffer.from(ders, w.derStart, w.derEnd - w.derStart), chainPem: w.chainPem, serialHex: w.serialHex, notBefore: new Date(w.notBefore), notAfter: new Date(w.notAfter), subject: w.subject, hosts: w.hosts };
 }
 
 export class IssuerPool {
@@ -57,6 +63,8 @@ export class IssuerPool {
   private nextId = 0;
   private turn = 0;
   private queue: Array<{ job: IssuerJob; now: number }> = [];
+  /** Messages cut from the queue, waiting for a thread with room. */
+  private waiting: IssuerBatch[] = [];
   private flushScheduled = false;
   private closedWith: SwarmguardError | undefined;
 
@@ -92,7 +100,7 @@ export class IssuerPool {
 
   private spawn(init: IssuerInit): Promise<void> {
     const worker = new Worker(new URL('./issuer-worker.js', import.meta.url));
-    const slot: Slot = { worker, inFlight: 0 };
+    const slot: Slot = { worker, inFlight: 0, messages: 0 };
     this.slots.push(slot);
     return new Promise<void>((ready, failed) => {
       let started = false;
@@ -106,11 +114,13 @@ export class IssuerPool {
           failed(new RuntimeError(m.code === 'ERR_INTERNAL' ? 'ERR_CA_ISSUER_POOL' : m.code, `issuer thread could not load the CA signer: ${m.message}`));
         } else {
           slot.inFlight -= m.results.length;
+          slot.messages--;
+          this.pump();
           for (const r of m.results) {
             const p = this.pending.get(r.id);
             if (!p) continue;
             this.pending.delete(r.id);
-            if ('ok' in r) p.resolve(fromWire(r.ok));
+            if ('ok' in r) p.resolve(fromWire(r.ok, m.ders));
             else if (r.err.input) p.reject(new InputError(r.err.code, r.err.message));
             else p.reject(new RuntimeError('ERR_CA_ISSUER_POOL', `issuer thread failed: ${r.err.message}`));
           }
@@ -136,7 +146,9 @@ export class IssuerPool {
     const id = this.nextId++;
     const p = new Promise<IssuedCertificate>((resolve, reject) => this.pending.set(id, { resolve, reject }));
     this.queue.push({ job: { ...job, id }, now: now.getTime() });
-    if (!this.flushScheduled) {
+    // a big batch: send full messages as soon as there are enough jobs for one
+    if (this.queue.length >= defaults.ca.issuerJobsPerMessage * this.slots.length) this.flush();
+    else if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
     }
@@ -147,30 +159,48 @@ export class IssuerPool {
     this.flushScheduled = false;
     const queue = this.queue;
     this.queue = [];
-    if (this.closedWith) return;
-    // spread this turn's jobs evenly: chunks of at most issuerJobsPerMessage, one thread after another
-    const n = this.slots.length;
-    const chunk = Math.max(1, Math.min(defaults.ca.issuerJobsPerMessage, Math.ceil(queue.length / n)));
+    if (this.closedWith || queue.length === 0) return;
+    // cut this turn's jobs into messages: at most issuerJobsPerMessage, a small turn spread over all threads
+    const chunk = Math.max(1, Math.min(defaults.ca.issuerJobsPerMessage, Math.ceil(queue.length / this.slots.length)));
     for (let i = 0; i < queue.length; i += chunk) {
       const part = queue.slice(i, i + chunk);
-      const slot = this.slots[this.turn++ % n]!;
-      // one `now` per batch message: split where the clock reading changes (jobs of different operations)
+      // one `now` per message: split where the clock reading changes (jobs of different operations)
       let start = 0;
       for (let k = 1; k <= part.length; k++) {
         if (k === part.length || part[k]!.now !== part[start]!.now) {
-          slot.worker.ref();
-          slot.inFlight += k - start;
-          this.post(slot, { type: 'batch', now: part[start]!.now, jobs: part.slice(start, k).map((q) => q.job) });
+          this.waiting.push({ type: 'batch', now: part[start]!.now, jobs: part.slice(start, k).map((q) => q.job) });
           start = k;
         }
       }
     }
+    this.pump();
+  }
+
+  /** Hand waiting messages to the threads with room, the least busy first. */
+  private pump(): void {
+    let next = 0;
+    while (next < this.waiting.length && !this.closedWith) {
+      let slot: Slot | undefined;
+      for (let k = 0; k < this.slots.length; k++) {
+        const s = this.slots[(this.turn + k) % this.slots.length]!;
+        if (s.messages < defaults.ca.issuerMessagesInFlight && (!slot || s.messages < slot.messages)) slot = s;
+      }
+      if (!slot) break;
+      this.turn++;
+      const m = this.waiting[next++]!;
+      slot.worker.ref();
+      slot.inFlight += m.jobs.length;
+      slot.messages++;
+      this.post(slot, m);
+    }
+    this.waiting = next === this.waiting.length ? [] : this.waiting.slice(next);
   }
 
   private async shutdown(err: SwarmguardError): Promise<void> {
     if (this.closedWith) return;
     this.closedWith = err;
     this.queue = [];
+    this.waiting = [];
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

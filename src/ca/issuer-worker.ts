@@ -4,12 +4,17 @@
  * as a KeyObject in the init message (cloned between threads of this process
  * only, never serialized to bytes); results carry certificates, never the key.
  * Errors go back as {code, message} and are rebuilt on the main thread.
+ *
+ * The certificates of one batch go back in one ArrayBuffer, transferred (not
+ * copied): each result names its byte range. Cloning the DER Buffers instead
+ * would copy the 8 KiB allocation slab behind each of them and leave the main
+ * thread holding (and collecting) those slabs.
  */
 import { parentPort } from 'node:worker_threads';
 import type { KeyObject } from 'node:crypto';
 import { isSwarmguardError } from '../errors.js';
 import { readCsr } from './csr.js';
-import { issueCertificate, makeSigner, type IssueRequest, type Signer } from './issue.js';
+import { issueCertificate, makeSigner, type IssuedCertificate, type IssueRequest, type Signer } from './issue.js';
 import type { Profile, SubjectAttr } from './profiles.js';
 
 export interface IssuerInit {
@@ -41,7 +46,9 @@ export interface IssuerBatch {
 }
 
 export interface IssuedWire {
-  der: Uint8Array;
+  /** The certificate's bytes in the reply's `ders` buffer: [derStart, derEnd). */
+  derStart: number;
+  derEnd: number;
   chainPem: string;
   serialHex: string;
   notBefore: number;
@@ -52,7 +59,7 @@ export interface IssuedWire {
 
 export type IssuerResult = { id: number; ok: IssuedWire } | { id: number; err: { code: string; message: string; input: boolean } };
 
-export type IssuerReply = { type: 'ready' } | { type: 'init-failed'; code: string; message: string } | { type: 'results'; results: IssuerResult[] };
+export type IssuerReply = { type: 'ready' } | { type: 'init-failed'; code: string; message: string } | { type: 'results'; ders: ArrayBuffer; results: IssuerResult[] };
 
 const buf = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -68,7 +75,9 @@ function reviveProfile(p: Profile): Profile {
 let signer: Signer | undefined;
 const profiles = new Map<string, Profile>();
 
-function run(job: IssuerJob, now: Date): IssuerResult {
+type Built = { id: number; cert: IssuedCertificate } | Extract<IssuerResult, { err: unknown }>;
+
+function run(job: IssuerJob, now: Date): Built {
   try {
     const profile = profiles.get(job.profile);
     if (!signer || !profile) throw new Error(`issuer thread has no ${signer ? `profile ${job.profile}` : 'signer'}`);
@@ -86,15 +95,30 @@ function run(job: IssuerJob, now: Date): IssuerResult {
       },
       now,
     );
-    const { der, chainPem, serialHex, notBefore, notAfter, subject, hosts } = issued;
-    return { id: job.id, ok: { der, chainPem, serialHex, notBefore: notBefore.getTime(), notAfter: notAfter.getTime(), subject, hosts } };
+    return { id: job.id, cert: issued };
   } catch (e) {
     const input = isSwarmguardError(e) && e.kind === 'input';
     return { id: job.id, err: { code: input ? e.code : 'ERR_INTERNAL', message: e instanceof Error ? e.message : String(e), input } };
   }
 }
 
-const reply = (m: IssuerReply): void => parentPort!.postMessage(m);
+const reply = (m: IssuerReply, transfer?: ArrayBuffer[]): void => parentPort!.postMessage(m, transfer);
+
+/** One batch's answer: every certificate copied into one buffer that is transferred, not cloned. */
+function results(built: Built[]): void {
+  let size = 0;
+  for (const b of built) if ('cert' in b) size += b.cert.der.length;
+  const ders = new Uint8Array(size);
+  let at = 0;
+  const out = built.map((b): IssuerResult => {
+    if (!('cert' in b)) return b;
+    const { der, chainPem, serialHex, notBefore, notAfter, subject, hosts } = b.cert;
+    ders.set(der, at);
+    at += der.length;
+    return { id: b.id, ok: { derStart: at - der.length, derEnd: at, chainPem, serialHex, notBefore: notBefore.getTime(), notAfter: notAfter.getTime(), subject, hosts } };
+  });
+  reply({ type: 'results', ders: ders.buffer, results: out }, [ders.buffer]);
+}
 
 parentPort?.on('message', (m: IssuerInit | IssuerBatch) => {
   if (m.type === 'init') {
@@ -108,5 +132,5 @@ parentPort?.on('message', (m: IssuerInit | IssuerBatch) => {
     return;
   }
   const now = new Date(m.now);
-  reply({ type: 'results', results: m.jobs.map((j) => run(j, now)) });
+  results(m.jobs.map((j) => run(j, now)));
 });

@@ -147,7 +147,15 @@ export async function recordIssued(store: StateStore, rec: IssuedRecord): Promis
 
 /** Append a batch of issuance records with one write (one group commit). */
 export async function recordIssuedMany(store: StateStore, recs: IssuedRecord[]): Promise<void> {
-  await store.append(ISSUED_LOG_KEY, recs.map((r) => JSON.stringify(r) + '\n').join(''));
+  await appendIssuedLines(store, recs.map(issuedLine));
+}
+
+/** One record as its line in the issuance log. */
+export const issuedLine = (r: IssuedRecord): string => JSON.stringify(r) + '\n';
+
+/** Lines from `issuedLine`, in one append (one fsync). */
+export async function appendIssuedLines(store: StateStore, lines: string[]): Promise<void> {
+  await store.append(ISSUED_LOG_KEY, lines.join(''));
 }
 
 /** Read the issuance log; a torn last line (crash mid-append) is skipped. */

@@ -2,7 +2,7 @@
  * Key helpers over node:crypto: generation, SPKI/SKI, strength checks and
  * passphrase encryption at rest.
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, hash, type KeyObject } from 'node:crypto';
 import { defaults } from '../defaults.js';
 import { InputError } from '../errors.js';
 import { Tag, children, contentOf, expectTag, readTlv } from './der.js';
@@ -64,7 +64,8 @@ export function subjectPublicKeyBits(spki: Uint8Array): Buffer {
 
 /** SKI as Go and cfssl compute it: SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2 method 1). */
 export function subjectKeyId(spki: Uint8Array): Buffer {
-  return createHash('sha1').update(subjectPublicKeyBits(spki)).digest();
+  // one-shot hash: no Hash object per certificate on the issuing hot path
+  return hash('sha1', subjectPublicKeyBits(spki), 'buffer');
 }
 
 /** True when the private key and the public key form a pair. */

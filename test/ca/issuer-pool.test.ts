@@ -9,6 +9,7 @@ import type { IssuedCertificate } from '../../src/ca/issue.js';
 import { IssuerPool } from '../../src/ca/issuer-pool.js';
 import { readIssued } from '../../src/ca/state.js';
 import { fixedClock } from '../../src/core/clock.js';
+import { defaults } from '../../src/defaults.js';
 import { bytesOf, children, readTlv } from '../../src/core/der.js';
 import { SwarmguardError } from '../../src/errors.js';
 import { FileStore } from '../../src/store/file-store.js';
@@ -46,8 +47,8 @@ const GOOD: Array<Omit<CaIssueRequest, 'csr'>> = [
   { profile: 'server', subject: [['CN', 'ca.example']], hosts: ['ca.example', '127.0.0.1', '::1'], via: 'test' },
 ];
 
-test('pooled issue and issueMany build the same certificates as issue (all but the serial), signed by the CA', async (t) => {
-  const { ca } = await setup(t);
+test('pooled issue and issueMany build the same certificates and records as issue (all but the serial), signed by the CA', async (t) => {
+  const { store, ca } = await setup(t);
   const csrs = GOOD.map(() => makeCsr());
   const inline: IssuedCertificate[] = [];
   for (const [i, r] of GOOD.entries()) inline.push(await ca.issue({ ...r, csr: csrs[i]!.der }));
@@ -68,6 +69,14 @@ test('pooled issue and issueMany build the same certificates as issue (all but t
       assert.equal(got.chainPem, new X509Certificate(got.der).toString());
       assert.ok(new X509Certificate(got.der).verify(root.publicKey), `request ${i}: signature by the CA`);
     }
+  }
+  // the records: the same content on every path, but the serial
+  const log = new Map((await readIssued(store)).map((r) => [r.serial, r]));
+  assert.equal(log.size, 3 * GOOD.length);
+  for (const [i, want] of inline.entries()) {
+    const m = many[i]!;
+    assert.ok('cert' in m);
+    for (const got of [single[i]!, m.cert]) assert.deepEqual({ ...log.get(got.serialHex), serial: 0 }, { ...log.get(want.serialHex), serial: 0 }, `record ${i}`);
   }
 });
 
@@ -144,6 +153,38 @@ test('a batch of 300 over the pool: serials unique, every certificate in the iss
     assert.equal(byNode.get(`node-${i}`)!.serial, c.serialHex);
     assert.equal(byNode.get(`node-${i}`)!.role, i % 10 ? 'worker' : 'manager');
   }
+});
+
+test('a big batch goes out in messages of at most issuerJobsPerMessage, pulled: no thread holds more than issuerMessagesInFlight', async (t) => {
+  const { ca } = await setup(t);
+  const sent: number[] = [];
+  let outstanding = 0;
+  let most = 0;
+  const tap = (dir: string, m: unknown): void => {
+    const msg = m as { type: string; jobs?: unknown[]; results?: unknown[]; ders?: ArrayBuffer };
+    if (dir === 'to-worker' && msg.type === 'batch') {
+      sent.push(msg.jobs!.length);
+      most = Math.max(most, ++outstanding);
+    }
+    if (dir === 'from-worker' && msg.type === 'results') {
+      outstanding--;
+      assert.ok(msg.ders instanceof ArrayBuffer, 'certificates come back in one buffer');
+    }
+  };
+  await ca.startIssuerPool(2, { tap });
+  const csrs = Array.from({ length: 40 }, () => makeCsr().pem);
+  const n = defaults.ca.issuerJobsPerMessage * 2 * defaults.ca.issuerMessagesInFlight + 37;
+  const out = await ca.issueMany(Array.from({ length: n }, (_, i): CaIssueRequest => ({ csr: csrs[i % csrs.length]!, role: 'worker', nodeId: `node-${i}`, via: 'test' })));
+  assert.equal(out.filter((o) => 'cert' in o).length, n);
+  assert.equal(sent.reduce((a, b) => a + b, 0), n);
+  assert.ok(sent.every((k) => k >= 1 && k <= defaults.ca.issuerJobsPerMessage), `message sizes ${sent.join(',')}`);
+  // more messages than the threads may hold at once: the rest waited for answers
+  assert.ok(sent.length > 2 * defaults.ca.issuerMessagesInFlight, `${sent.length} messages`);
+  assert.equal(most, 2 * defaults.ca.issuerMessagesInFlight);
+  // a small turn is still spread over both threads
+  sent.length = 0;
+  await ca.issueMany(Array.from({ length: 6 }, (_, i): CaIssueRequest => ({ csr: csrs[i]!, role: 'worker', nodeId: `small-${i}`, via: 'test' })));
+  assert.deepEqual(sent, [3, 3]);
 });
 
 test('the CA key goes to each thread once, in its init message; nothing else carries it', async (t) => {

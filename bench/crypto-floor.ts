@@ -24,10 +24,29 @@ export async function cryptoFloor(o: { n: number; threads: number; rounds: numbe
   }
   const caPem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' });
   const workers = Array.from({ length: o.threads }, () => new Worker(new URL(import.meta.url), { workerData: { caPem } }));
+  // every wait is bounded: a thread that stops answering fails the measurement instead of hanging the bench
+  const answer = (w: Worker, send?: Item[]): Promise<unknown> =>
+    new Promise((ok, fail) => {
+      const timer = setTimeout(() => fail(new Error('crypto floor: a worker thread did not answer within 60 s')), 60_000);
+      const done = (f: () => void) => (): void => {
+        clearTimeout(timer);
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+        f();
+      };
+      const onMessage = (m: unknown): void => done(() => ok(m))();
+      const onError = (e: Error): void => done(() => fail(e))();
+      const onExit = (code: number): void => done(() => fail(new Error(`crypto floor: a worker thread exited (${code})`)))();
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.on('exit', onExit);
+      if (send) w.postMessage(send);
+    });
   try {
-    await Promise.all(workers.map((w) => new Promise((ok, fail) => (w.once('message', ok), w.once('error', fail)))));
+    await Promise.all(workers.map((w) => answer(w)));
     const per = Math.ceil(items.length / o.threads);
-    const run = (): Promise<unknown[]> => Promise.all(workers.map((w, k) => new Promise((ok, fail) => (w.once('message', ok), w.once('error', fail), w.postMessage(items.slice(k * per, (k + 1) * per))))));
+    const run = (): Promise<unknown[]> => Promise.all(workers.map((w, k) => answer(w, items.slice(k * per, (k + 1) * per))));
     await run(); // warm-up
     const ms: number[] = [];
     for (let r = 0; r < o.rounds; r++) {

@@ -26,8 +26,9 @@ export interface AuditResult {
   summary: Summary;
 }
 
-function waiverFor(waivers: Waiver[], rule: string, target: { id: string; name?: string }): Waiver[] {
-  return waivers.filter((w) => w.rule === rule && (w.target === undefined || w.target === target.id || w.target === target.name));
+/** The waivers (all of one rule) that cover this target: untargeted ones, or named by id or name. */
+function waiverFor(ruleWaivers: Waiver[], target: { id: string; name?: string }): Waiver[] {
+  return ruleWaivers.filter((w) => w.target === undefined || w.target === target.id || w.target === target.name);
 }
 
 function expiresAt(w: Waiver): number {
@@ -88,7 +89,7 @@ export function evaluatePolicy(snapshot: Snapshot, policy: Policy, now: Date): A
         f.severity = severity;
       } else f = { rule: rule.id, status: o.status as Status, severity, target: o.target, message: o.message };
       if (o.status === 'fail' && ruleWaivers) {
-        const ws = waiverFor(ruleWaivers, rule.id, o.target);
+        const ws = waiverFor(ruleWaivers, o.target);
         const live = ws.find((w) => expiresAt(w) > now.getTime());
         if (live) {
           f.status = 'waived';

@@ -140,18 +140,13 @@ export async function loadSigner(store: StateStore, state: CaState, passphrase: 
   return makeSigner(certDer, key, chainPems.map((p) => pemToDer(p, 'CA chain certificate')));
 }
 
-/** Append an issuance record (durable before the certificate is returned). */
-export async function recordIssued(store: StateStore, rec: IssuedRecord): Promise<void> {
-  await store.append(ISSUED_LOG_KEY, JSON.stringify(rec) + '\n');
-}
-
-/** Append a batch of issuance records with one write (one group commit). */
-export async function recordIssuedMany(store: StateStore, recs: IssuedRecord[]): Promise<void> {
-  await appendIssuedLines(store, recs.map(issuedLine));
-}
-
 /** One record as its line in the issuance log. */
 export const issuedLine = (r: IssuedRecord): string => JSON.stringify(r) + '\n';
+
+/** Append an issuance record (durable before the certificate is returned). */
+export async function recordIssued(store: StateStore, rec: IssuedRecord): Promise<void> {
+  await store.append(ISSUED_LOG_KEY, issuedLine(rec));
+}
 
 /** Lines from `issuedLine`, in one append (one fsync). */
 export async function appendIssuedLines(store: StateStore, lines: string[]): Promise<void> {
